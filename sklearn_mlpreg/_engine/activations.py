@@ -1,0 +1,164 @@
+"""Activation functions and their derivatives, in place.
+
+Every activation ``f`` comes as a pair (value, derivative):
+
+* ``value(Z)`` overwrites the pre-activation ``Z = A_prev @ W + b`` with
+  ``f(Z)`` and returns it;
+* ``derivative(A, delta)`` multiplies the back-propagated error ``delta``
+  (the gradient with respect to the layer's *output* ``A``) in place by
+  ``f'(Z)``, written as a function of the output ``A = f(Z)`` so the forward
+  pass need not keep ``Z`` (the chain-rule factor ``dn_7/dz`` of the lecture's
+  backpropagation slide).
+
+Arrays may carry any leading axes (``(K, n, units)`` for K stacked networks).
+Nothing here overflows or warns: the logistic uses ``scipy.special.expit``
+and the softmax subtracts the row maximum before exponentiating.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import expit
+
+Array = NDArray[np.floating]
+
+#: Slope of ``leaky_relu`` for negative inputs.
+LEAKY_RELU_SLOPE = 0.01
+
+
+class Activation(NamedTuple):
+    """An activation function: in-place value and in-place derivative."""
+
+    value: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+
+
+def identity(Z: Array) -> Array:
+    """Identity, ``f(z) = z``."""
+    return Z
+
+
+def identity_derivative(A: Array, delta: Array) -> Array:
+    """``f'(z) = 1``: leave ``delta`` unchanged."""
+    return delta
+
+
+def logistic(Z: Array) -> Array:
+    """Logistic sigmoid, ``f(z) = 1 / (1 + exp(-z))``, computed without overflow."""
+    return expit(Z, out=Z)
+
+
+def logistic_derivative(A: Array, delta: Array) -> Array:
+    """``f'(z) = f(z) (1 - f(z)) = A (1 - A)``; at most 1/4, hence vanishing gradients."""
+    delta *= A
+    delta *= 1 - A
+    return delta
+
+
+def tanh(Z: Array) -> Array:
+    """Hyperbolic tangent, ``f(z) = tanh(z)``."""
+    return np.tanh(Z, out=Z)
+
+
+def tanh_derivative(A: Array, delta: Array) -> Array:
+    """``f'(z) = 1 - tanh(z)^2 = 1 - A^2``."""
+    delta *= 1 - A * A
+    return delta
+
+
+def relu(Z: Array) -> Array:
+    """Rectified linear unit, ``f(z) = max(0, z)``."""
+    return np.maximum(Z, 0, out=Z)
+
+
+def relu_derivative(A: Array, delta: Array) -> Array:
+    """``f'(z) = 1 if z > 0 else 0``, i.e. ``1 where A > 0``."""
+    delta *= A > 0
+    return delta
+
+
+def leaky_relu(Z: Array) -> Array:
+    """Leaky ReLU, ``f(z) = z if z > 0 else 0.01 z``."""
+    return np.multiply(Z, np.where(Z > 0, 1.0, LEAKY_RELU_SLOPE).astype(Z.dtype), out=Z)
+
+
+def leaky_relu_derivative(A: Array, delta: Array) -> Array:
+    """``f'(z) = 1 if z > 0 else 0.01``; ``A`` has the sign of ``z``."""
+    delta *= np.where(A > 0, 1.0, LEAKY_RELU_SLOPE).astype(delta.dtype)
+    return delta
+
+
+def exp(Z: Array) -> Array:
+    """Exponential, ``f(z) = exp(z)``: the inverse log link of the Poisson loss.
+
+    Overflow gives ``inf`` without a warning; the training loop reports a
+    non-finite loss as divergence.
+    """
+    with np.errstate(over="ignore"):
+        return np.exp(Z, out=Z)
+
+
+def softmax(Z: Array) -> Array:
+    """Softmax over the last axis, ``f(z)_j = exp(z_j) / sum_k exp(z_k)``.
+
+    The row maximum is subtracted first, so ``exp`` never overflows.
+    """
+    Z -= Z.max(axis=-1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=-1, keepdims=True)
+    return Z
+
+
+def _no_derivative(A: Array, delta: Array) -> Array:  # pragma: no cover - guard
+    raise TypeError("output activations are paired with their loss; see losses.py")
+
+
+#: Hidden-layer activations: name -> (value, derivative).
+ACTIVATIONS: dict[str, Activation] = {
+    "identity": Activation(identity, identity_derivative),
+    "logistic": Activation(logistic, logistic_derivative),
+    "tanh": Activation(tanh, tanh_derivative),
+    "relu": Activation(relu, relu_derivative),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative),
+}
+
+#: Output activations. Their derivative is folded into the loss's output delta
+#: (canonical link), so only the value is used.
+OUTPUT_ACTIVATIONS: dict[str, Activation] = {
+    "identity": Activation(identity, identity_derivative),
+    "logistic": Activation(logistic, _no_derivative),
+    "softmax": Activation(softmax, _no_derivative),
+    "exp": Activation(exp, _no_derivative),
+}
+
+
+def saturation(name: str, A: Array) -> Array:
+    """Fraction of units per layer that pass (almost) no gradient.
+
+    For ``relu`` a unit is *dead* when it outputs 0 for every sample of ``A``;
+    for ``logistic`` and ``tanh`` a unit is *saturated* on a sample when
+    ``f'(z)`` is below 5% of its maximum (``A (1 - A) < 0.0125`` or
+    ``1 - A^2 < 0.05``), and the fraction is averaged over samples and units.
+
+    Parameters
+    ----------
+    name : str
+        Activation name.
+    A : ndarray of shape (..., n_samples, n_units)
+        Layer outputs.
+
+    Returns
+    -------
+    fraction : ndarray of shape (...)
+        One value per leading index (per model).
+    """
+    if name == "relu":
+        return (A <= 0).all(axis=-2).mean(axis=-1)
+    if name == "logistic":
+        return (A * (1 - A) < 0.0125).mean(axis=(-2, -1))
+    if name == "tanh":
+        return (1 - A * A < 0.05).mean(axis=(-2, -1))
+    return np.zeros(A.shape[:-2])

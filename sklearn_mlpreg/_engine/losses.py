@@ -1,0 +1,91 @@
+"""Data losses, each paired with its output activation (canonical link).
+
+For every pair used here (identity + squared error, exp + Poisson deviance,
+logistic + binary cross entropy, softmax + categorical cross entropy) the
+gradient of the loss with respect to the output pre-activation ``z`` is
+``p - y`` (the first factor ``de/dy_1 * dy_1/dz`` of the lecture's
+backpropagation), which is what :func:`output_delta` returns.
+
+Shapes: predictions ``P`` are ``(K, n, n_outputs)`` (K stacked models), the
+targets ``Y`` are ``(n, n_outputs)`` shared by all models or ``(K, n,
+n_outputs)``, and ``sample_weight`` is ``None`` or ``(K, n)``. Every loss is a
+weighted mean over samples and a *sum* over outputs and returns one value per
+model, shape ``(K,)``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Optional
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import xlogy
+
+Array = NDArray[np.floating]
+
+
+def _weighted_mean_over_samples(values: Array, sample_weight: Optional[Array]) -> Array:
+    """Sum over outputs, weighted mean over samples: ``(K, n, o) -> (K,)``."""
+    per_sample = values.sum(axis=-1)
+    if sample_weight is None:
+        return per_sample.mean(axis=-1)
+    total = sample_weight.sum(axis=-1)
+    # A model whose batch holds only zero weights contributes nothing (not 0/0).
+    return (per_sample * sample_weight).sum(axis=-1) / np.where(total > 0, total, 1)
+
+
+def squared_error(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+    """Half squared error, ``L = mean_n sum_o (y - p)^2 / 2``.
+
+    scikit-learn reports the mean over outputs instead of the sum, while its
+    gradient is that of the sum; here value and gradient agree. For one output
+    the two are the same.
+    """
+    diff = Y - P
+    return 0.5 * _weighted_mean_over_samples(diff * diff, sample_weight)
+
+
+def poisson(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+    """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = xlogy(Y, Y / P) - Y + P
+    return _weighted_mean_over_samples(values, sample_weight)
+
+
+def binary_log_loss(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+    """Binary cross entropy per output, ``L = -mean_n sum_o [y log p + (1-y) log(1-p)]``.
+
+    ``p`` is clipped to ``[eps, 1 - eps]`` as scikit-learn does.
+    """
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    values = xlogy(Y, P) + xlogy(1 - Y, 1 - P)
+    return -_weighted_mean_over_samples(values, sample_weight)
+
+
+def log_loss(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+    """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output)."""
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    return -_weighted_mean_over_samples(xlogy(Y, P), sample_weight)
+
+
+def output_delta(Y: Array, P: Array, out: Optional[Array] = None) -> Array:
+    """Gradient of any canonical loss above with respect to ``z``: ``p - y``."""
+    return np.subtract(P, Y, out=out)
+
+
+class Loss(NamedTuple):
+    """A data loss and the output activation it is paired with."""
+
+    value: Callable[..., Array]
+    out_activation: str
+
+
+#: Loss name -> (value function, output activation).
+LOSSES: dict[str, Loss] = {
+    "squared_error": Loss(squared_error, "identity"),
+    "poisson": Loss(poisson, "exp"),
+    "binary_log_loss": Loss(binary_log_loss, "logistic"),
+    "log_loss": Loss(log_loss, "softmax"),
+}

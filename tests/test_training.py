@@ -1,0 +1,120 @@
+"""The training loop: K stacked models are K independent trainings."""
+
+import numpy as np
+import pytest
+
+from sklearn_mlpreg._engine.initializers import initialize
+from sklearn_mlpreg._engine.network import Layout
+from sklearn_mlpreg._engine.optimizers import SGD, Adam
+from sklearn_mlpreg._engine.training import (
+    CONVERGED,
+    DIVERGED,
+    MAX_ITER,
+    TrainingConfig,
+    TrainingData,
+    TrainingState,
+    train,
+)
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(40, 3))
+Y = (np.sin(X[:, :1]) + 0.1 * RNG.normal(size=(40, 1)))
+UNITS = [3, 8, 1]
+LAYOUT = Layout(UNITS)
+
+
+def start(seed):
+    coefs, intercepts = initialize(UNITS, np.random.RandomState(seed))
+    return LAYOUT.pack(coefs, intercepts, LAYOUT.empty(1, np.float64))
+
+
+def config(alpha, **kwargs):
+    base = dict(activation="tanh", out_activation="identity", loss="squared_error",
+                score="r2", alpha=np.atleast_1d(alpha), max_iter=30, tol=0.0,
+                n_iter_no_change=np.inf)
+    base.update(kwargs)
+    return TrainingConfig(**base)
+
+
+def run(data, params, cfg, seeds, optimizer=None):
+    K = params.shape[0]
+    optimizer = optimizer or Adam(K, LAYOUT.n_params, np.float64, 0.01)
+    state = TrainingState(K)
+    rngs = [np.random.RandomState(s) for s in seeds]
+    train(data, params, LAYOUT, optimizer, state, cfg, rngs)
+    return params, state
+
+
+FOLDS = [np.arange(40) % 4 != k for k in range(4)]  # 4 folds, 30 training rows each
+ALPHAS = np.array([0.0, 1.0, 10.0, 100.0])
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_stacked_models_equal_models_trained_alone(batch_size):
+    """Model k (its own alpha, fold and random stream) is the network trained alone."""
+    params = np.concatenate([start(k) for k in range(4)])
+    if batch_size is None:  # full batch: folds as per-model sample weights
+        data = TrainingData(X, Y, sample_weight=np.array(FOLDS, dtype=float))
+    else:  # mini-batches: each model draws its batches from its own rows
+        data = TrainingData(X, Y, rows=np.array([np.flatnonzero(f) for f in FOLDS]))
+    stacked, state = run(data, params, config(ALPHAS, batch_size=batch_size),
+                         seeds=range(10, 14))
+    for k, fold in enumerate(FOLDS):
+        alone, solo_state = run(TrainingData(X[fold], Y[fold]), start(k),
+                                config(ALPHAS[k], batch_size=batch_size), seeds=[10 + k])
+        np.testing.assert_allclose(stacked[k], alone[0], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(state.loss_curve[k], solo_state.loss_curve[0],
+                                   rtol=1e-10)
+    assert (state.status == MAX_ITER).all() and (state.n_iter == 30).all()
+
+
+def test_each_model_stops_on_its_own_and_keeps_its_best_weights():
+    val = np.arange(40) % 5 == 0
+    params = np.concatenate([start(k) for k in range(3)])
+    cfg = config(np.array([0.0, 0.0, 0.0]), early_stopping=True, tol=1e-4,
+                 n_iter_no_change=2, max_iter=300, batch_size=None)
+    learning_rates = [0.2, 0.05, 0.01]
+    optimizer = SGD(3, LAYOUT.n_params, np.float64, 0.1, momentum=0.0)
+    optimizer.learning_rate = np.array(learning_rates)
+    data = TrainingData(X[~val], Y[~val], X_val=X[val], Y_val=Y[val])
+    stacked, state = run(data, params, cfg, seeds=[1, 2, 3], optimizer=optimizer)
+    assert len(set(state.n_iter)) > 1, "the models should stop at different epochs"
+    assert (state.status == CONVERGED).all()
+    for k in range(3):
+        opt = SGD(1, LAYOUT.n_params, np.float64, learning_rates[k], momentum=0.0)
+        alone, solo = run(TrainingData(X[~val], Y[~val], X_val=X[val], Y_val=Y[val]),
+                          start(k), config(0.0, early_stopping=True, tol=1e-4,
+                                           n_iter_no_change=2, max_iter=300),
+                          seeds=[k + 1], optimizer=opt)
+        assert solo.n_iter[0] == state.n_iter[k]
+        np.testing.assert_allclose(state.validation_scores[k], solo.validation_scores[0],
+                                   rtol=1e-10)
+        np.testing.assert_allclose(stacked[k], alone[0], rtol=1e-10, atol=1e-12)
+        assert state.best_validation_score[k] == max(state.validation_scores[k])
+
+
+def test_a_diverging_model_does_not_disturb_the_others():
+    params = np.concatenate([start(0), start(1)])
+    optimizer = SGD(2, LAYOUT.n_params, np.float64, 0.05, momentum=0.0)
+    optimizer.learning_rate = np.array([0.05, 1e6])
+    with np.errstate(all="ignore"):
+        stacked, state = run(TrainingData(X, Y), params, config(np.zeros(2), max_iter=60),
+                             seeds=[0, 1], optimizer=optimizer)
+    assert state.status[1] == DIVERGED and state.status[0] == MAX_ITER
+    assert state.n_iter[1] < 60 and not np.isfinite(state.loss_curve[1][-1])
+    alone, _ = run(TrainingData(X, Y), start(0), config(0.0, max_iter=60), seeds=[0],
+                   optimizer=SGD(1, LAYOUT.n_params, np.float64, 0.05, momentum=0.0))
+    np.testing.assert_allclose(stacked[0], alone[0], rtol=1e-12)
+
+
+def test_no_improvement_rule_counts_like_scikit_learn():
+    """Stops when the loss has not improved by tol for more than n_iter_no_change epochs.
+
+    The first epoch always improves on the initial best (infinity), so with a
+    huge tol the count reaches n_iter_no_change + 1 at epoch n_iter_no_change + 2.
+    """
+    _, state = run(TrainingData(X, Y), start(0),
+                   config(0.0, tol=1e9, n_iter_no_change=4, max_iter=100), seeds=[0])
+    assert state.n_iter[0] == 6 and state.no_improvement_count[0] == 5
+    assert state.status[0] == CONVERGED
+    assert "did not improve more than tol" in state.messages[0][-1]
