@@ -1,3 +1,13 @@
-"""sklearn_mlpreg: scikit-learn compatible multilayer perceptrons in readable numpy."""
+"""sklearn_mlpreg: scikit-learn compatible multilayer perceptrons in readable numpy.
+
+The estimators behave like any scikit-learn estimator and accept every
+parameter of scikit-learn's MLPs, plus the regularization recipe of the
+lecture (L1 / elastic net, dropout, small initial weights, early stopping).
+"""
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
 
 __version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

@@ -1,0 +1,451 @@
+"""BaseMLP: parameters, validation and the shared fit of both estimators.
+
+The estimators are a thin shell around :mod:`sklearn_mlpreg._engine`: this
+module validates parameters and data, draws the initial weights, splits off
+the early-stopping validation set, hands one network (K = 1) to the engine,
+and turns the engine's state into scikit-learn's fitted attributes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._docs import FIT_PARAMETERS, method_docstring
+from ._engine.initializers import initialize
+from ._engine.lbfgs import train_lbfgs
+from ._engine.network import Layout, predict
+from ._engine.optimizers import SGD, Adam
+from ._engine.training import (
+    DIVERGED,
+    DIVERGED_RESTORED,
+    MAX_ITER,
+    TrainingConfig,
+    TrainingData,
+    TrainingState,
+    train,
+)
+from ._split import validation_split
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+NONFINITE_MESSAGE = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
+
+def divergence_advice(learning_rate_init: float) -> str:
+    """What to do about a diverging fit."""
+    return (
+        " Scale the features (StandardScaler) and, for a regressor, the target "
+        "(TransformedTargetRegressor(regressor=..., transformer=StandardScaler())), "
+        f"or lower learning_rate_init (now {learning_rate_init:g})."
+    )
+
+
+class BaseMLP(BaseEstimator, ABC):
+    """Shared machinery of :class:`MLPRegressor` and :class:`MLPClassifier`.
+
+    Do not use directly.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "weight_init": [
+            StrOptions({"glorot_uniform", "he_normal"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
+        "restore_best_weights": ["boolean"],
+    }
+
+    #: Validation score monitored by early stopping ("r2" or "accuracy").
+    _score_name = "r2"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        penalty="l2",
+        l1_ratio=0.15,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        restore_best_weights=True,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.restore_best_weights = restore_best_weights
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
+            sample_weight_val=None):
+        return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val,
+                         incremental=False)
+
+    fit.__doc__ = method_docstring(
+        "Fit the network to data matrix X and target(s) y.", FIT_PARAMETERS,
+        "self : object\n    The fitted estimator.\n")
+
+    # -- hooks of the subclasses ------------------------------------------
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset):
+        """Return validated ``X`` and the 2-D float target matrix ``Y``."""
+
+    @abstractmethod
+    def _validation_targets(self, y_val, dtype):
+        """Return the 2-D target matrix of an explicit validation set."""
+
+    def _strata(self, Y):
+        """Stratum of each sample for the early-stopping split (None: no strata)."""
+        return None
+
+    @abstractmethod
+    def _output_setup(self):
+        """Return ``(out_activation, engine_loss)`` for the fitted targets."""
+
+    # -- parameters ----------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
+        return [int(s) for s in sizes]
+
+    def _dropout_rates(self, n_hidden: int) -> tuple:
+        rates = np.atleast_1d(np.asarray(self.dropout, dtype=float))
+        if rates.ndim != 1 or (rates.size != 1 and rates.size != n_hidden):
+            raise ValueError(
+                f"dropout must be one rate or one per hidden layer ({n_hidden}), "
+                f"got {self.dropout!r}."
+            )
+        if not np.all((rates >= 0) & (rates < 1)):
+            raise ValueError(f"dropout rates must be in [0, 1), got {self.dropout!r}.")
+        if rates.size == 1:
+            rates = np.repeat(rates, n_hidden)
+        return tuple(float(r) for r in rates)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    # -- fit -----------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None, X_val=None, y_val=None,
+             sample_weight_val=None, incremental=False):
+        hidden = self._hidden_sizes()
+        dropout = self._dropout_rates(len(hidden))
+        if self.penalty in ("l1", "elasticnet") or any(dropout):
+            raise NotImplementedError("L1, elastic net and dropout come with issue 3.")
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sp.issparse(X):
+            X = X.tocsr()
+        sample_weight = self._check_weights(sample_weight, X)
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        validation = self._explicit_validation_set(X_val, y_val, sample_weight_val, X.dtype)
+        layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        rng = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(layer_units, X.dtype, rng)
+        else:
+            self._check_architecture(layer_units)
+        layout = Layout(layer_units)
+        params = layout.pack(self.coefs_, self.intercepts_, layout.empty(1, X.dtype))
+        early = self.early_stopping and stochastic
+        if early and validation is None:
+            X, X_v, Y, Y_v, sample_weight, sw_v = validation_split(
+                X, Y, sample_weight, validation_fraction=self.validation_fraction,
+                rng=rng, strata=self._strata(Y))
+            validation = (X_v, Y_v, sw_v)
+        state = self._training_state(layout)
+        config = self._training_config(early, dropout, incremental)
+        data = TrainingData(
+            X, Y, None if sample_weight is None else sample_weight[None],
+            X_val=None if validation is None else validation[0],
+            Y_val=None if validation is None else validation[1],
+            val_weight=None if validation is None or validation[2] is None
+            else validation[2][None],
+        )
+        log = print if self.verbose else None
+        with np.errstate(all="ignore"):
+            if stochastic:
+                optimizer = self._optimizer_for(layout, X.dtype, incremental)
+                train(data, params, layout, optimizer, state, config, [rng], log)
+            else:
+                result = train_lbfgs(data, params, layout, state, config, self.max_fun, log)
+        self._finish(state, params, layout, first_pass, early, validation is not None,
+                     None if stochastic else result, incremental)
+        return self
+
+    def _check_weights(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "sample_weight sums to zero: at least one sample needs a positive weight."
+            )
+        return sample_weight
+
+    def _explicit_validation_set(self, X_val, y_val, sample_weight_val, dtype):
+        if X_val is None and y_val is None:
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        X_val = validate_data(self, X_val, accept_sparse=["csr", "csc"],
+                              dtype=dtype, reset=False)
+        check_consistent_length(X_val, y_val)
+        Y_val = self._validation_targets(y_val, dtype)
+        sw_val = self._check_weights(sample_weight_val, X_val)
+        return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sw_val
+
+    def _initialize(self, layer_units, dtype, rng):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_, _ = self._output_setup()
+        self.coefs_, self.intercepts_ = initialize(
+            layer_units, rng, self.weight_init, self.activation, dtype
+        )
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        for name in ("_best_params", "_optimizer"):
+            self.__dict__.pop(name, None)
+        self.best_loss_ = None if self.early_stopping else np.inf
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        self.validation_loss_curve_ = None
+        self.gradient_norms_ = np.empty((0, len(layer_units) - 1))
+
+    def _check_architecture(self, layer_units):
+        shapes = [tuple(W.shape) for W in self.coefs_]
+        expected = list(zip(layer_units[:-1], layer_units[1:]))
+        if shapes != expected:
+            raise ValueError(
+                f"The network has layers {shapes}, but the data and "
+                f"hidden_layer_sizes ask for {expected}. Set warm_start=False (or "
+                "refit from scratch) to change the architecture."
+            )
+
+    def _optimizer_for(self, layout, dtype, incremental):
+        kind = SGD if self.solver == "sgd" else Adam
+        current = getattr(self, "_optimizer", None)
+        if incremental and isinstance(current, kind) and current_shape(current) == (
+            1, layout.n_params
+        ):
+            return current
+        if self.solver == "sgd":
+            self._optimizer = SGD(1, layout.n_params, dtype, self.learning_rate_init,
+                                  self.learning_rate, self.momentum,
+                                  self.nesterovs_momentum, self.power_t)
+        else:
+            self._optimizer = Adam(1, layout.n_params, dtype, self.learning_rate_init,
+                                   self.beta_1, self.beta_2, self.epsilon)
+        return self._optimizer
+
+    def _training_config(self, early, dropout, incremental):
+        _, loss = self._output_setup()
+        return TrainingConfig(
+            activation=self.activation, out_activation=self.out_activation_,
+            loss=loss, score=self._score_name, alpha=np.array([self.alpha]),
+            penalty=self.penalty or "none", l1_ratio=self.l1_ratio,
+            batch_size=None if self.batch_size == "auto" else self.batch_size,
+            shuffle=self.shuffle, max_iter=self.max_iter, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, early_stopping=early,
+            restore_best_weights=self.restore_best_weights, dropout=dropout,
+            incremental=incremental,
+        )
+
+    def _training_state(self, layout) -> TrainingState:
+        """The engine's view of this network's progress so far."""
+        state = TrainingState(1)
+        state.t[0] = getattr(self, "t_", 0)
+        state.loss_curve[0] = list(getattr(self, "loss_curve_", None) or [])
+        norms = getattr(self, "gradient_norms_", None)
+        state.gradient_norms[0] = [] if norms is None else list(norms)
+        best_loss = getattr(self, "best_loss_", None)
+        state.best_loss[0] = np.inf if best_loss is None else best_loss
+        best_score = getattr(self, "best_validation_score_", None)
+        state.best_validation_score[0] = -np.inf if best_score is None else best_score
+        state.validation_scores[0] = list(getattr(self, "validation_scores_", None) or [])
+        state.validation_loss_curve[0] = list(
+            getattr(self, "validation_loss_curve_", None) or [])
+        state.no_improvement_count[0] = getattr(self, "_no_improvement_count", 0)
+        state.best_params = getattr(self, "_best_params", None)
+        return state
+
+    def _finish(self, state, params, layout, first_pass, early, has_val, result,
+                incremental):
+        """Check the outcome, then store the fitted attributes."""
+        status = state.status[0]
+        loss = state.loss_curve[0][-1] if result is None else result.fun
+        finite = np.isfinite(params).all() and np.isfinite(loss)
+        if status == DIVERGED or (status != DIVERGED_RESTORED and not finite):
+            if first_pass:
+                for name in ("coefs_", "intercepts_"):
+                    self.__dict__.pop(name, None)
+            epoch = state.n_iter[0]
+            raise ValueError(
+                f"{NONFINITE_MESSAGE} The training loss became {loss} at "
+                f"{'epoch' if result is None else 'iteration'} {epoch}: the fit "
+                f"diverged.{divergence_advice(self.learning_rate_init)}"
+            )
+        self.coefs_, self.intercepts_ = layout.unpack(params[0])
+        self.n_iter_ = int(state.n_iter[0])
+        self.t_ = int(state.t[0])
+        self.loss_ = float(loss)
+        self.loss_curve_ = state.loss_curve[0]
+        self.gradient_norms_ = np.asarray(state.gradient_norms[0]).reshape(
+            -1, layout.n_layers)
+        self._no_improvement_count = int(state.no_improvement_count[0])
+        self.best_loss_ = None if early else float(
+            state.best_loss[0] if result is None else min(self.loss_curve_ or [loss]))
+        self.best_validation_score_ = (
+            float(state.best_validation_score[0]) if early else None)
+        self.validation_scores_ = state.validation_scores[0] if has_val else None
+        self.validation_loss_curve_ = state.validation_loss_curve[0] if has_val else None
+        if early:
+            self._best_params = state.best_params
+        if status == DIVERGED_RESTORED:
+            warnings.warn(
+                f"Training diverged at epoch {self.n_iter_} (non-finite loss or "
+                "validation score); the weights of the best validation epoch are "
+                f"kept.{divergence_advice(self.learning_rate_init)}",
+                ConvergenceWarning,
+            )
+        elif result is None and status == MAX_ITER and not incremental:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        elif result is not None and result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase max_iter "
+                f"(now {self.max_iter}) or max_fun, or scale the data.",
+                ConvergenceWarning,
+            )
+
+    # -- predict -------------------------------------------------------------
+    def _forward(self, X, check_input=True):
+        """Network output, shape (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"],
+                              dtype=(np.float64, np.float32), reset=False)
+        return predict(X, self.coefs_, self.intercepts_, self.activation,
+                       self.out_activation_)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coefs_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def current_shape(optimizer):
+    """Shape of the parameter buffer an optimizer's state belongs to."""
+    state = optimizer.velocity if hasattr(optimizer, "velocity") else optimizer.ms
+    return state.shape

@@ -1,0 +1,171 @@
+"""MLPRegressor: the drop-in replacement of scikit-learn's, in readable numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
+
+from ._base import BaseMLP
+from ._docs import estimator_docstring
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    __doc__ = estimator_docstring(
+        """Multi-layer perceptron regressor trained by backpropagation.
+
+Accepts every parameter of :class:`sklearn.neural_network.MLPRegressor` with
+the same meaning and default, plus the lecture's regularization recipe
+(``penalty``, ``l1_ratio``, ``dropout``, ``weight_init``,
+``restore_best_weights``). It minimizes the half squared error (or half
+Poisson deviance) plus ``alpha * R(W) / n``.""",
+        first_parameters="""\
+loss : {'squared_error', 'poisson'}, default='squared_error'
+    Half squared error with an identity output, or half Poisson deviance with
+    an exponential output (requires ``y >= 0``). With several outputs the
+    losses are summed over outputs: scikit-learn reports the mean over
+    outputs of the squared error but steps along the gradient of the sum;
+    the steps agree, the reported loss here is the objective they minimize.
+
+""",
+        examples="""
+Examples
+--------
+>>> from sklearn.datasets import load_diabetes
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from sklearn_mlpreg import MLPRegressor
+>>> X, y = load_diabetes(return_X_y=True)
+>>> model = make_pipeline(StandardScaler(), MLPRegressor(
+...     hidden_layer_sizes=(30, 15), solver="lbfgs", alpha=10.0, random_state=0))
+>>> round(model.fit(X[:300], y[:300]).score(X[300:], y[300:]), 2) > 0.3
+True
+""",
+    )
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        penalty="l2",
+        l1_ratio=0.15,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        restore_best_weights=True,
+    ):
+        self.loss = loss
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            penalty=penalty, l1_ratio=l1_ratio, dropout=dropout,
+            weight_init=weight_init, restore_best_weights=restore_best_weights,
+        )
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        The optimizer's state (momentum, Adam's moments, the learning-rate
+        schedule) carries over between calls. Not available with
+        ``solver='lbfgs'``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        P = self._forward(X)
+        return P.ravel() if P.shape[1] == 1 else P
+
+    # -- hooks ---------------------------------------------------------------
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            y_numeric=True, dtype=(np.float64, np.float32), reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = self._check_target(y, X.dtype)
+        return X, Y
+
+    def _validation_targets(self, y_val, dtype):
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype,
+                            input_name="y_val")
+        return self._check_target(y_val, dtype)
+
+    def _check_target(self, y, dtype):
+        Y = np.asarray(y, dtype=dtype)
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError(
+                "loss='poisson' requires non-negative targets (counts or rates); "
+                "use loss='squared_error' for targets that can be negative."
+            )
+        return Y
+
+    def _output_setup(self):
+        if self.loss == "poisson":
+            return "exp", "poisson"
+        return "identity", "squared_error"
