@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 )
 
 from ._docs import FIT_PARAMETERS, method_docstring
+from ._engine.dropout import DROPOUT_MODES, predict_weights
 from ._engine.initializers import initialize
 from ._engine.lbfgs import train_lbfgs
 from ._engine.network import Layout, predict
@@ -99,6 +100,7 @@ class BaseMLP(BaseEstimator, ABC):
             Interval(Real, 0, None, closed="neither"),
         ],
         "restore_best_weights": ["boolean"],
+        "dropout_mode": [StrOptions(set(DROPOUT_MODES))],
     }
 
     #: Validation score monitored by early stopping ("r2" or "accuracy").
@@ -135,6 +137,7 @@ class BaseMLP(BaseEstimator, ABC):
         dropout=0.0,
         weight_init="glorot_uniform",
         restore_best_weights=True,
+        dropout_mode="inverted",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -164,6 +167,7 @@ class BaseMLP(BaseEstimator, ABC):
         self.dropout = dropout
         self.weight_init = weight_init
         self.restore_best_weights = restore_best_weights
+        self.dropout_mode = dropout_mode
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
@@ -228,8 +232,11 @@ class BaseMLP(BaseEstimator, ABC):
              sample_weight_val=None, incremental=False):
         hidden = self._hidden_sizes()
         dropout = self._dropout_rates(len(hidden))
-        if self.penalty in ("l1", "elasticnet") or any(dropout):
-            raise NotImplementedError("L1, elastic net and dropout come with issue 3.")
+        if any(dropout) and self.solver == "lbfgs":
+            raise ValueError(
+                "dropout needs a stochastic solver: random masks break L-BFGS's line "
+                "search. Use solver='adam' or 'sgd', or set dropout=0."
+            )
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sp.issparse(X):
@@ -315,6 +322,7 @@ class BaseMLP(BaseEstimator, ABC):
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self.validation_loss_curve_ = None
         self.gradient_norms_ = np.empty((0, len(layer_units) - 1))
+        self.saturation_ = np.empty((0, len(layer_units) - 2))
 
     def _check_architecture(self, layer_units):
         shapes = [tuple(W.shape) for W in self.coefs_]
@@ -352,7 +360,7 @@ class BaseMLP(BaseEstimator, ABC):
             shuffle=self.shuffle, max_iter=self.max_iter, tol=self.tol,
             n_iter_no_change=self.n_iter_no_change, early_stopping=early,
             restore_best_weights=self.restore_best_weights, dropout=dropout,
-            incremental=incremental,
+            dropout_mode=self.dropout_mode, incremental=incremental,
         )
 
     def _training_state(self, layout) -> TrainingState:
@@ -369,6 +377,8 @@ class BaseMLP(BaseEstimator, ABC):
         state.validation_scores[0] = list(getattr(self, "validation_scores_", None) or [])
         state.validation_loss_curve[0] = list(
             getattr(self, "validation_loss_curve_", None) or [])
+        saturation = getattr(self, "saturation_", None)
+        state.saturation[0] = [] if saturation is None else list(saturation)
         state.no_improvement_count[0] = getattr(self, "_no_improvement_count", 0)
         state.best_params = getattr(self, "_best_params", None)
         return state
@@ -396,6 +406,8 @@ class BaseMLP(BaseEstimator, ABC):
         self.loss_curve_ = state.loss_curve[0]
         self.gradient_norms_ = np.asarray(state.gradient_norms[0]).reshape(
             -1, layout.n_layers)
+        self.saturation_ = np.asarray(state.saturation[0]).reshape(
+            -1, layout.n_layers - 1)
         self._no_improvement_count = int(state.no_improvement_count[0])
         self.best_loss_ = None if early else float(
             state.best_loss[0] if result is None else min(self.loss_curve_ or [loss]))
@@ -427,14 +439,18 @@ class BaseMLP(BaseEstimator, ABC):
             )
 
     # -- predict -------------------------------------------------------------
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, accept_sparse=["csr", "csc"],
+                             dtype=(np.float64, np.float32), reset=False)
+
     def _forward(self, X, check_input=True):
         """Network output, shape (n_samples, n_outputs)."""
-        check_is_fitted(self)
         if check_input:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                              dtype=(np.float64, np.float32), reset=False)
-        return predict(X, self.coefs_, self.intercepts_, self.activation,
-                       self.out_activation_)
+            X = self._check_predict_input(X)
+        coefs = predict_weights(self.coefs_, self._dropout_rates(len(self.coefs_) - 1),
+                                self.dropout_mode)
+        return predict(X, coefs, self.intercepts_, self.activation, self.out_activation_)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coefs_")

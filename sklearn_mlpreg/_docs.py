@@ -108,6 +108,16 @@ weight_init : {'glorot_uniform', 'he_normal'} or float, default='glorot_uniform'
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch
     (scikit-learn's behaviour); otherwise keep the last epoch's weights.
+
+dropout_mode : {'inverted', 'weight_scaling'}, default='inverted'
+    How dropout keeps the expected activation: ``'inverted'`` scales the kept
+    units by ``1 / (1 - p)`` during training; ``'weight_scaling'`` (the
+    lecture's version) trains unscaled and multiplies the weights leaving a
+    dropout layer by ``1 - p`` at predict time (``coefs_`` keeps the trained
+    weights). Either way a unit's expected contribution to the next layer
+    during training equals its contribution at predict time:
+    ``E[m h / (1 - p)] w = h w`` and ``E[m h] w = h ((1 - p) w)`` with
+    ``m ~ Bernoulli(1 - p)``.
 """
 
 COMMON_ATTRIBUTES = """\
@@ -134,6 +144,12 @@ best_validation_score_ : float or None
 gradient_norms_ : ndarray of shape (len(loss_curve_), n_layers_ - 1)
     Norm of each layer's weight gradient of the data loss, averaged over
     the epoch's batches: where vanishing gradients show.
+
+saturation_ : ndarray of shape (len(loss_curve_), n_layers_ - 2)
+    Per epoch and hidden layer, the share of units that pass (almost) no
+    gradient, measured on the epoch's last batch (the whole training set with
+    full batches): dead ReLU units (zero on every sample), or logistic / tanh
+    units whose derivative is below 5% of its maximum (averaged over samples).
 
 t_ : int
     Number of training samples seen by the stochastic solver.

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from numbers import Integral
+
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP
+from ._engine.dropout import predict_stochastic
 from ._docs import estimator_docstring
 
 
@@ -30,6 +34,11 @@ loss : {'squared_error', 'poisson'}, default='squared_error'
     the steps agree, the reported loss here is the objective they minimize.
 
 """,
+        parameters="""
+mc_samples : int, default=100
+    Number of stochastic forward passes of ``predict(X, return_std=True)``
+    (Monte-Carlo dropout).
+""",
         examples="""
 Examples
 --------
@@ -48,6 +57,7 @@ True
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
+        "mc_samples": [Interval(Integral, 2, None, closed="left")],
     }
 
     def __init__(
@@ -82,8 +92,11 @@ True
         dropout=0.0,
         weight_init="glorot_uniform",
         restore_best_weights=True,
+        dropout_mode="inverted",
+        mc_samples=100,
     ):
         self.loss = loss
+        self.mc_samples = mc_samples
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation,
             solver=solver, alpha=alpha, batch_size=batch_size,
@@ -96,6 +109,7 @@ True
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             penalty=penalty, l1_ratio=l1_ratio, dropout=dropout,
             weight_init=weight_init, restore_best_weights=restore_best_weights,
+            dropout_mode=dropout_mode,
         )
 
     @available_if(lambda est: est._check_solver())
@@ -123,21 +137,52 @@ True
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict with the trained network.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        return_std : bool, default=False
+            Monte-Carlo dropout (Gal & Ghahramani, 2016): average
+            ``mc_samples`` forward passes with dropout left on and also
+            return their standard deviation, a measure of the model's
+            uncertainty. Needs a network trained with ``dropout > 0``.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values (the Monte-Carlo mean with ``return_std``).
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Standard deviation of the Monte-Carlo passes; only with
+            ``return_std=True``.
         """
-        P = self._forward(X)
-        return P.ravel() if P.shape[1] == 1 else P
+        if not return_std:
+            P = self._forward(X)
+            return P.ravel() if P.shape[1] == 1 else P
+        P = self._monte_carlo(X)
+        mean, std = P.mean(axis=0), P.std(axis=0)
+        if mean.shape[1] == 1:
+            return mean.ravel(), std.ravel()
+        return mean, std
+
+    def _monte_carlo(self, X):
+        """``mc_samples`` stochastic forward passes, shape (T, n, n_outputs)."""
+        X = self._check_predict_input(X)
+        rates = self._dropout_rates(len(self.coefs_) - 1)
+        if not any(rates):
+            raise ValueError(
+                "predict(X, return_std=True) needs a network trained with dropout: "
+                "the spread comes from dropout masks. Refit with dropout > 0, or use "
+                "sklearn_mlpreg.studies for the variance over retrainings."
+            )
+        if hasattr(X, "toarray"):
+            X = X.toarray()
+        rng = check_random_state(self.random_state)
+        return predict_stochastic(X, self.coefs_, self.intercepts_, self.activation,
+                                  self.out_activation_, rates, rng, self.mc_samples,
+                                  self.dropout_mode)
 
     # -- hooks ---------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):

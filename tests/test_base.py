@@ -139,7 +139,9 @@ def test_curves_and_gradient_norms(Estimator, X, y, solver):
                               random_state=0), X, y)
     assert len(est.loss_curve_) == est.n_iter_
     assert est.gradient_norms_.shape == (est.n_iter_, est.n_layers_ - 1)
+    assert est.saturation_.shape == (est.n_iter_, est.n_layers_ - 2)
     assert np.all(est.gradient_norms_ > 0)
+    assert np.all((est.saturation_ >= 0) & (est.saturation_ <= 1))
     assert est.validation_scores_ is None and est.validation_loss_curve_ is None
     if solver == "lbfgs":
         assert est.loss_curve_[-1] == pytest.approx(est.loss_)

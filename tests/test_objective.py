@@ -34,6 +34,14 @@ def stacked_params(layout, activation, n_models, rng):
     return params
 
 
+def problem_and_params(seed, loss, n_outputs, activation, n_models=2):
+    """A batch, a layout with the test's hidden sizes, and K stacked networks."""
+    rng = np.random.RandomState(seed)
+    X, Y = make_problem(loss, n_outputs, rng)
+    layout = Layout([N_FEATURES, *HIDDEN, n_outputs])
+    return X, Y, layout, stacked_params(layout, activation, n_models, rng)
+
+
 def relative_error(numeric, analytic):
     return np.linalg.norm(numeric - analytic) / np.linalg.norm(numeric + analytic)
 
@@ -123,3 +131,29 @@ def test_gradient_norms_exclude_the_penalty():
     _, norms_penalized = Objective(layout, "relu", "identity", "squared_error", "l2",
                                    np.array([[10.0]]))(X, Y, params, grads, work)
     np.testing.assert_allclose(norms_penalized, norms)
+
+
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_l1_and_elastic_net_gradients_away_from_zero(activation, penalty):
+    X, Y, layout, params = problem_and_params(4, "squared_error", 2, activation)
+    weights = layout.weights(params)
+    assert np.abs(weights).min() > 1e-4  # finite differences never straddle a kink
+    objective = Objective(layout, activation, "identity", "squared_error", penalty,
+                          np.array([[0.3], [1.1]]), l1_ratio=0.4)
+    work = Workspace(layout, 2, N_SAMPLES, np.float64)
+    assert check_gradient(objective, X, Y, params, None, work) < 1e-6
+
+
+@pytest.mark.parametrize("mode", ["inverted", "weight_scaling"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_dropout_gradient_with_a_fixed_mask(activation, mode):
+    from sklearn_mlpreg._engine.dropout import draw_masks
+
+    X, Y, layout, params = problem_and_params(5, "binary_log_loss", 2, activation)
+    work = Workspace(layout, 2, N_SAMPLES, np.float64, dropout=(0.5, 0.2))
+    draw_masks(work, [np.random.RandomState(0), np.random.RandomState(1)], mode)
+    assert all(0 < (m == 0).mean() < 1 for m in work.masks)  # some units dropped
+    objective = Objective(layout, activation, "logistic", "binary_log_loss", "l2",
+                          np.array([[0.2], [0.0]]))
+    assert check_gradient(objective, X, Y, params, None, work) < 1e-6

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from .losses import LOSSES
 from .network import Layout, Workspace, backward, forward
-from .penalties import PENALTIES
+from .penalties import Penalty
 
 Array = NDArray[np.floating]
 
@@ -34,11 +34,15 @@ class Objective:
     loss : str
         Key of :data:`~.losses.LOSSES`.
     penalty : str
-        Key of :data:`~.penalties.PENALTIES`.
+        A name of :data:`~.penalties.PENALTY_NAMES`.
     strength : ndarray of shape (K, 1)
         ``alpha / n_k`` per model.
     l1_ratio : float
         Mix of L1 in the elastic net.
+    include_l1 : bool
+        Include the penalty's L1 part (value and subgradient). Gradient
+        descent leaves it out and takes a proximal step instead; L-BFGS
+        replaces it by a smooth change of variables.
     """
 
     layout: Layout
@@ -48,6 +52,10 @@ class Objective:
     penalty: str
     strength: Array
     l1_ratio: float = 0.15
+    include_l1: bool = True
+
+    def __post_init__(self):
+        self.penalty_terms = Penalty(self.penalty, self.l1_ratio)
 
     def __call__(
         self,
@@ -71,7 +79,8 @@ class Objective:
         Returns
         -------
         loss : ndarray of shape (K,)
-            Data loss plus penalty.
+            Data loss plus penalty (without its L1 part if ``include_l1`` is
+            False).
         data_grad_norms : ndarray of shape (K, n_layers)
             Norm of each layer's weight gradient of the data loss alone
             (penalty excluded): the quantity that vanishes in deep sigmoid nets.
@@ -90,7 +99,6 @@ class Objective:
             grads /= np.where(total > 0, total, 1)[:, None]
         W, grad_W = layout.weights(params), layout.weights(grads)
         norms = np.sqrt(layout.layer_sq_norms(grad_W))
-        penalty = PENALTIES[self.penalty]
-        loss = loss + penalty.value(W, self.strength, self.l1_ratio)
-        penalty.add_gradient(W, self.strength, grad_W, self.l1_ratio)
+        loss = loss + self.penalty_terms.value(W, self.strength, self.include_l1)
+        self.penalty_terms.add_gradient(W, self.strength, grad_W, self.include_l1)
         return loss, norms

@@ -83,6 +83,11 @@ class SGD:
         else:
             params += v
 
+    def step_sizes(self, n_first: int) -> Array:
+        """Step size of the last update for the first ``n_first`` parameters,
+        ``(K, 1)``: the learning rate, which scales the current gradient."""
+        return self.learning_rate[:, None]
+
     def _buffer(self, like: Array) -> Array:
         if self._scratch is None or self._scratch.shape != like.shape:
             self._scratch = np.empty_like(like)
@@ -172,6 +177,11 @@ class Adam:
         np.divide(m, scratch, out=scratch)
         scratch *= -rate
         params += scratch
+
+    def step_sizes(self, n_first: int) -> Array:
+        """Per-parameter step size of the last update for the first ``n_first``
+        parameters, ``eta_t / (sqrt(v) + eps)``, shape ``(K, n_first)``."""
+        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_first]) + self.epsilon)
 
     def iteration_ends(self, samples_seen: Array) -> None:
         """Adam keeps its schedule; nothing to do at the end of an epoch."""

@@ -30,10 +30,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from .dropout import draw_masks
+from .activations import saturation
+from .dropout import draw_masks, predict_weights
 from .losses import LOSSES
 from .network import Layout, Workspace, predict
 from .objective import Objective
+from .penalties import Penalty
 from .scores import SCORES
 
 Array = NDArray[np.floating]
@@ -79,6 +81,7 @@ class TrainingConfig:
     early_stopping: bool = False
     restore_best_weights: bool = True
     dropout: tuple = ()
+    dropout_mode: str = "inverted"
     incremental: bool = False
 
 
@@ -108,6 +111,7 @@ class TrainingState:
         self.gradient_norms: list[list[Array]] = [[] for _ in range(K)]
         self.validation_scores: list[list[float]] = [[] for _ in range(K)]
         self.validation_loss_curve: list[list[float]] = [[] for _ in range(K)]
+        self.saturation: list[list[Array]] = [[] for _ in range(K)]
         self.messages: list[list[str]] = [[] for _ in range(K)]
 
 
@@ -245,6 +249,7 @@ def train(
     """
     dtype = params.dtype
     stack = _Stack(data, params.copy(), rngs, config, layout)
+    penalty = Penalty(config.penalty, config.l1_ratio)
     has_val = data.X_val is not None
     early = config.early_stopping and has_val
     if early and state.best_params is None:
@@ -253,24 +258,36 @@ def train(
         ids = stack.ids
         objective = Objective(layout, config.activation, config.out_activation,
                               config.loss, config.penalty, stack.strength,
-                              config.l1_ratio)
+                              config.l1_ratio, include_l1=False)
         total_loss = np.zeros(len(ids))
         norms = np.zeros((len(ids), layout.n_layers))
         n_batches = 0
         for Xb, Yb, wb, n_b in stack.epoch_batches(data, config.shuffle):
             work = stack.workspace(n_b, dtype, config.dropout)
-            draw_masks(work, stack.rngs)
+            draw_masks(work, stack.rngs, config.dropout_mode)
             loss, batch_norms = objective(Xb, Yb, stack.params, stack.grads, work, wb)
+            if penalty.l1:
+                loss = loss + penalty.l1_value(layout.weights(stack.params),
+                                               stack.strength)
             optimizer.step(stack.params, stack.grads)
+            if penalty.l1:
+                penalty.proximal_step(layout.weights(stack.params),
+                                      optimizer.step_sizes(layout.n_weights),
+                                      stack.strength)
             total_loss += loss * n_b
             norms += batch_norms
             n_batches += 1
         epoch_loss = total_loss / stack.n_rows
         state.n_iter[ids] += 1
         state.t[ids] += stack.n_rows
+        # Dead / saturated hidden units on the epoch's last batch (unmasked outputs).
+        saturated = np.stack([saturation(config.activation, A)
+                              for A in work.outputs[:-1]] or [np.zeros(len(ids))],
+                             axis=-1)[:, : layout.n_layers - 1]
         for j, k in enumerate(ids):
             state.loss_curve[k].append(float(epoch_loss[j]))
             state.gradient_norms[k].append(norms[j] / n_batches)
+            state.saturation[k].append(saturated[j])
         if log is not None:
             log("Iteration %d, loss = %.8f" % (state.n_iter[ids[0]], epoch_loss[0]))
         diverged = ~np.isfinite(epoch_loss)
@@ -313,6 +330,7 @@ def record_validation(data, coefs, intercepts, config, val_weight, state, ids):
     Returns the validation scores (R^2 or accuracy; NaN for a model whose
     predictions are not finite), shape ``(len(ids),)``.
     """
+    coefs = predict_weights(coefs, config.dropout, config.dropout_mode)
     P = predict(data.X_val, coefs, intercepts, config.activation, config.out_activation)
     args = () if config.score == "r2" else (config.out_activation,)
     score = SCORES[config.score](data.Y_val, P, *args, val_weight)
