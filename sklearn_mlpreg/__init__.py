@@ -6,8 +6,11 @@ lecture (L1 / elastic net, dropout, small initial weights, early stopping).
 """
 
 from ._classifier import MLPClassifier
+from ._classifier_cv import MLPClassifierCV
 from ._regressor import MLPRegressor
+from ._regressor_cv import MLPRegressorCV
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["MLPClassifier", "MLPClassifierCV", "MLPRegressor", "MLPRegressorCV",
+           "__version__"]

@@ -50,6 +50,14 @@ NONFINITE_MESSAGE = (
 )
 
 
+def set_init_params(estimator, init_locals: dict) -> None:
+    """Store an ``__init__``'s arguments as attributes, unchanged (scikit-learn's
+    rule: ``__init__`` only records its parameters)."""
+    for name, value in init_locals.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 def divergence_advice(learning_rate_init: float) -> str:
     """What to do about a diverging fit."""
     return (
@@ -139,35 +147,7 @@ class BaseMLP(BaseEstimator, ABC):
         restore_best_weights=True,
         dropout_mode="inverted",
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.penalty = penalty
-        self.l1_ratio = l1_ratio
-        self.dropout = dropout
-        self.weight_init = weight_init
-        self.restore_best_weights = restore_best_weights
-        self.dropout_mode = dropout_mode
+        set_init_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
@@ -341,20 +321,25 @@ class BaseMLP(BaseEstimator, ABC):
             1, layout.n_params
         ):
             return current
-        if self.solver == "sgd":
-            self._optimizer = SGD(1, layout.n_params, dtype, self.learning_rate_init,
-                                  self.learning_rate, self.momentum,
-                                  self.nesterovs_momentum, self.power_t)
-        else:
-            self._optimizer = Adam(1, layout.n_params, dtype, self.learning_rate_init,
-                                   self.beta_1, self.beta_2, self.epsilon)
+        self._optimizer = self._new_optimizer(1, layout.n_params, dtype)
         return self._optimizer
 
-    def _training_config(self, early, dropout, incremental):
-        _, loss = self._output_setup()
+    def _new_optimizer(self, n_models, n_params, dtype):
+        """A fresh stochastic optimizer for ``n_models`` stacked networks."""
+        if self.solver == "sgd":
+            return SGD(n_models, n_params, dtype, self.learning_rate_init,
+                       self.learning_rate, self.momentum, self.nesterovs_momentum,
+                       self.power_t)
+        return Adam(n_models, n_params, dtype, self.learning_rate_init, self.beta_1,
+                    self.beta_2, self.epsilon)
+
+    def _training_config(self, early, dropout, incremental, alpha=None):
+        """Engine settings from the hyper-parameters (``alpha``: one per model)."""
+        out_activation, loss = self._output_setup()
         return TrainingConfig(
-            activation=self.activation, out_activation=self.out_activation_,
-            loss=loss, score=self._score_name, alpha=np.array([self.alpha]),
+            activation=self.activation, out_activation=out_activation,
+            loss=loss, score=self._score_name,
+            alpha=np.array([self.alpha]) if alpha is None else np.asarray(alpha),
             penalty=self.penalty or "none", l1_ratio=self.l1_ratio,
             batch_size=None if self.batch_size == "auto" else self.batch_size,
             shuffle=self.shuffle, max_iter=self.max_iter, tol=self.tol,
@@ -395,9 +380,10 @@ class BaseMLP(BaseEstimator, ABC):
                     self.__dict__.pop(name, None)
             epoch = state.n_iter[0]
             raise ValueError(
-                f"{NONFINITE_MESSAGE} The training loss became {loss} at "
-                f"{'epoch' if result is None else 'iteration'} {epoch}: the fit "
-                f"diverged.{divergence_advice(self.learning_rate_init)}"
+                f"{NONFINITE_MESSAGE} The fit diverged: the training loss became "
+                f"{loss:.3g} at {'epoch' if result is None else 'iteration'} {epoch} "
+                "(non-finite, or over a million times the first epoch's)."
+                f"{divergence_advice(self.learning_rate_init)}"
             )
         self.coefs_, self.intercepts_ = layout.unpack(params[0])
         self.n_iter_ = int(state.n_iter[0])
@@ -451,6 +437,20 @@ class BaseMLP(BaseEstimator, ABC):
         coefs = predict_weights(self.coefs_, self._dropout_rates(len(self.coefs_) - 1),
                                 self.dropout_mode)
         return predict(X, coefs, self.intercepts_, self.activation, self.out_activation_)
+
+    def _install_network(self, coefs, intercepts, template):
+        """Make this estimator predict with the given weights.
+
+        The fitted attributes that prediction needs are copied from
+        ``template``, an estimator fitted on the same kind of data (used by
+        the cross-validated estimators to score each (alpha, fold) network).
+        """
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        for name in ("n_features_in_", "n_outputs_", "n_layers_", "out_activation_",
+                     "classes_", "_label_binarizer"):
+            if hasattr(template, name):
+                setattr(self, name, getattr(template, name))
+        return self
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coefs_")

@@ -215,3 +215,63 @@ def estimator_docstring(summary, *, first_parameters="", parameters="",
 def method_docstring(summary, parameters, returns):
     """Assemble a method docstring."""
     return f"{summary}\n\nParameters\n----------\n{parameters}\nReturns\n-------\n{returns}"
+
+
+CV_PARAMETERS = """\
+alphas : array-like of float, default=None
+    The lambda grid (values of ``alpha``); None is ``[1e-4, 1e-3, ..., 100]``.
+
+cv : int, cross-validation generator or iterable, default=None
+    As in ``GridSearchCV``: None is 5-fold (stratified for classifiers).
+
+scoring : str or callable, default=None
+    How to score a fold: None is the estimator's own score (R^2 or
+    accuracy); any scikit-learn scorer name or callable otherwise.
+
+n_jobs : int, default=None
+    Split the stack of (alpha, fold) networks into this many chunks run in
+    parallel through joblib (a Dask or Ray joblib backend spreads them over a
+    cluster). None means 1 unless in a ``joblib.parallel_backend`` context.
+"""
+
+CV_ATTRIBUTES = """\
+alpha_ : float
+    The alpha with the best mean test score.
+
+alphas_ : ndarray of shape (n_alphas,)
+    The grid searched.
+
+best_score_ : float
+    Mean test score of ``alpha_``.
+
+best_index_ : int
+    Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.
+
+best_estimator_ : estimator
+    A plain estimator with ``alpha=alpha_``, refit on all the data.
+
+cv_results_ : dict of ndarray
+    Laid out as ``GridSearchCV.cv_results_``: ``params``, ``param_alpha``,
+    ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
+    ``rank_test_score``, ``split{k}_train_score``, ``mean_train_score``,
+    ``std_train_score``. ``pandas.DataFrame(cv_results_)`` is the lambda table.
+
+n_iter_ : ndarray of shape (n_alphas, n_splits)
+    Epochs (or iterations) each (alpha, fold) network ran.
+
+n_splits_ : int
+    Number of cross-validation splits.
+
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit (string column names only).
+"""
+
+
+def without(parameters: str, *names: str) -> str:
+    """The numpydoc parameter text without the entries of ``names``."""
+    blocks = parameters.strip("\n").split("\n\n")
+    kept = [b for b in blocks if b.split(" :", 1)[0] not in names]
+    return "\n\n".join(kept) + "\n"

@@ -271,3 +271,19 @@ def test_integer_sample_weight_equals_repeating_samples():
                          np.repeat(Y_REG, counts))
     for p, q in zip(weights(weighted), weights(repeated)):
         np.testing.assert_allclose(p, q, rtol=1e-7, atol=1e-9)
+
+
+def test_an_exploding_but_finite_loss_raises_instead_of_passing_for_convergence():
+    """scikit-learn stops this fit on its no-improvement rule and returns
+    predictions of about 1e138; here it is reported as the divergence it is."""
+    est = MLPRegressor(alpha=1e4, hidden_layer_sizes=(10,), solver="sgd", momentum=0.0,
+                       learning_rate_init=0.01, max_iter=200, random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X_REG[:40], Y_REG[:40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = neural_network.MLPRegressor(
+            alpha=1e4, hidden_layer_sizes=(10,), solver="sgd", momentum=0.0,
+            learning_rate_init=0.01, max_iter=200, random_state=0).fit(X_REG[:40],
+                                                                      Y_REG[:40])
+    assert np.abs(theirs.predict(X_REG[:3])).max() > 1e6

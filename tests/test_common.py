@@ -6,7 +6,7 @@ checks fast without changing what they test.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_mlpreg import MLPClassifier, MLPRegressor
+from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
 
 FAST = dict(max_iter=50, random_state=0)
 
@@ -16,7 +16,9 @@ EXPECTED_FAILURES: dict = {}
 
 @parametrize_with_checks(
     [MLPRegressor(**FAST), MLPClassifier(**FAST),
-     MLPRegressor(solver="lbfgs", **FAST), MLPClassifier(solver="sgd", **FAST)],
+     MLPRegressor(solver="lbfgs", **FAST), MLPClassifier(solver="sgd", **FAST),
+     MLPRegressorCV(alphas=[1e-4, 1.0], cv=3, **FAST),
+     MLPClassifierCV(alphas=[1e-4, 1.0], cv=3, **FAST)],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
 def test_scikit_learn_compatible(estimator, check):

@@ -57,7 +57,11 @@ def test_each_remedy_narrows_the_train_test_gap(unregularized, remedy):
     gap_with = np.median([test - train for train, test, _ in results])
     assert gap_with < 0.8 * gap_without
     test_without = np.median([r[1] for r in unregularized])
-    assert np.median([r[1] for r in results]) < test_without  # and generalizes better
+    test_with = np.median([r[1] for r in results])
+    if remedy == "early_stopping":  # trains on 24 of the 30 samples: about even
+        assert test_with < 1.05 * test_without
+    else:  # the penalties and dropout also generalize clearly better
+        assert test_with < 0.9 * test_without
 
 
 def test_large_l1_on_the_overfitting_net_leaves_many_exact_zeros():

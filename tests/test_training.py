@@ -30,8 +30,8 @@ def start(seed):
 
 def config(alpha, **kwargs):
     base = dict(activation="tanh", out_activation="identity", loss="squared_error",
-                score="r2", alpha=np.atleast_1d(alpha), max_iter=30, tol=0.0,
-                n_iter_no_change=np.inf)
+                score="r2", alpha=np.atleast_1d(alpha).astype(float), max_iter=30,
+                tol=0.0, n_iter_no_change=np.inf)
     base.update(kwargs)
     return TrainingConfig(**base)
 
@@ -101,10 +101,30 @@ def test_a_diverging_model_does_not_disturb_the_others():
         stacked, state = run(TrainingData(X, Y), params, config(np.zeros(2), max_iter=60),
                              seeds=[0, 1], optimizer=optimizer)
     assert state.status[1] == DIVERGED and state.status[0] == MAX_ITER
-    assert state.n_iter[1] < 60 and not np.isfinite(state.loss_curve[1][-1])
+    curve = state.loss_curve[1]
+    assert state.n_iter[1] < 60
+    assert not np.isfinite(curve[-1]) or curve[-1] > 1e6 * curve[0]
     alone, _ = run(TrainingData(X, Y), start(0), config(0.0, max_iter=60), seeds=[0],
                    optimizer=SGD(1, LAYOUT.n_params, np.float64, 0.05, momentum=0.0))
     np.testing.assert_allclose(stacked[0], alone[0], rtol=1e-12)
+
+
+def test_a_loss_that_ends_far_above_its_start_is_divergence_not_convergence():
+    """Weight decay overshoots (eta alpha / n = 2.5 > 2): the loss grows for ten
+    epochs yet stays finite, and the no-improvement rule would stop the
+    training and call it converged."""
+    optimizer = SGD(1, LAYOUT.n_params, np.float64, 0.01, momentum=0.0)
+    defaults = dict(max_iter=200, n_iter_no_change=10, tol=1e-4)
+    with np.errstate(all="ignore"):
+        _, state = run(TrainingData(X, Y), start(0), config(1e4, **defaults), seeds=[0],
+                       optimizer=optimizer)
+    curve = state.loss_curve[0]
+    assert state.status[0] == DIVERGED and state.n_iter[0] < 200
+    assert np.isfinite(curve[-1]) and curve[-1] > 10 * curve[0]
+    optimizer = SGD(1, LAYOUT.n_params, np.float64, 0.01, momentum=0.0)
+    _, healthy = run(TrainingData(X, Y), start(0), config(1e3, **defaults), seeds=[0],
+                     optimizer=optimizer)
+    assert healthy.status[0] == CONVERGED  # strong decay, but a stable step
 
 
 def test_no_improvement_rule_counts_like_scikit_learn():

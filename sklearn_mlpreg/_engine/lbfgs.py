@@ -128,7 +128,8 @@ def train_lbfgs(
         if data.X_val is not None:
             params[0] = z if split is None else split.from_split(z)
             record_validation(data, layout.coefs(params), layout.intercepts(params),
-                              config, data.val_weight, state, [0])
+                              config, data.val_weight, state, np.array([0]))
+            state.flush()
         if log is not None:
             log("Iteration %d, loss = %.8f" % (len(state.loss_curve[0]),
                                                intermediate_result.fun))

@@ -43,6 +43,8 @@ class Objective:
         Include the penalty's L1 part (value and subgradient). Gradient
         descent leaves it out and takes a proximal step instead; L-BFGS
         replaces it by a smooth change of variables.
+    norms : bool
+        Compute the per-layer gradient norms (else they are returned as 0).
     """
 
     layout: Layout
@@ -53,9 +55,19 @@ class Objective:
     strength: Array
     l1_ratio: float = 0.15
     include_l1: bool = True
+    norms: bool = True
 
     def __post_init__(self):
         self.penalty_terms = Penalty(self.penalty, self.l1_ratio)
+        # The L2 part, l2 * strength * w, applied to the whole contiguous buffer
+        # with zeros on the biases: the weight block alone is a strided view,
+        # on which every element-wise operation costs twice as much.
+        self._l2_scale = None
+        if self.penalty_terms.l2:
+            on_weights = np.zeros(self.layout.n_params, dtype=self.strength.dtype)
+            on_weights[: self.layout.n_weights] = self.penalty_terms.l2
+            self._l2_scale = self.strength * on_weights
+        self._scratch = None
 
     def __call__(
         self,
@@ -90,15 +102,30 @@ class Objective:
         P = forward(X, coefs, layout.intercepts(params), self.activation,
                     self.out_activation, work)
         loss = LOSSES[self.loss].value(Y, P, sample_weight)
-        backward(X, Y, coefs, self.activation, work, layout.coefs(grads),
-                 layout.intercepts(grads), sample_weight)
+        # The data term is a weighted mean: scale the output delta by w / sum(w),
+        # and every gradient, linear in it, comes out already divided.
         if sample_weight is None:
-            grads /= X.shape[-2]
+            delta_weight = 1.0 / X.shape[-2]
         else:
-            total = sample_weight.sum(axis=1)
-            grads /= np.where(total > 0, total, 1)[:, None]
-        W, grad_W = layout.weights(params), layout.weights(grads)
-        norms = np.sqrt(layout.layer_sq_norms(grad_W))
-        loss = loss + self.penalty_terms.value(W, self.strength, self.include_l1)
-        self.penalty_terms.add_gradient(W, self.strength, grad_W, self.include_l1)
+            total = sample_weight.sum(axis=1, keepdims=True)
+            delta_weight = sample_weight / np.where(total > 0, total, 1)
+        backward(X, Y, coefs, self.activation, work, layout.coefs(grads),
+                 layout.intercepts(grads), delta_weight)
+        if self.norms:
+            norms = np.sqrt(np.stack([np.einsum("kij,kij->k", g, g)
+                                      for g in layout.coefs(grads)], axis=1))
+        else:
+            norms = np.zeros((params.shape[0], layout.n_layers))
+        if self._l2_scale is not None:
+            if self._scratch is None or self._scratch.shape != params.shape:
+                self._scratch = np.empty_like(params)
+            scaled = np.multiply(self._l2_scale, params, out=self._scratch)
+            grads += scaled
+            # 0.5 * sum_p (l2 strength w_p) w_p per model, as batched dot products
+            loss = loss + 0.5 * np.matmul(scaled[:, None, :], params[:, :, None])[:, 0, 0]
+        terms = self.penalty_terms
+        if terms.l1 and self.include_l1:
+            W = layout.weights(params)
+            loss = loss + terms.l1_value(W, self.strength)
+            layout.weights(grads)[...] += (terms.l1 * self.strength) * np.sign(W)
         return loss, norms

@@ -122,6 +122,12 @@ class SGD:
 class Adam:
     """Adam (Kingma & Ba, 2014) with scikit-learn's bias correction.
 
+    The moments are kept scaled, ``n = m / (1 - b1)`` and ``u = v / (1 - b2)``,
+    which saves two passes over the parameters per step (``n <- b1 n + g``,
+    ``u <- b2 u + g^2``); the step is unchanged:
+    ``m / (sqrt(v) + eps) = c n / (sqrt(u) + eps / sqrt(1 - b2))`` with
+    ``c = (1 - b1) / sqrt(1 - b2)``.
+
     Parameters
     ----------
     n_models, n_params : int
@@ -152,8 +158,8 @@ class Adam:
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
         self.t = 0
-        self.ms = np.zeros((n_models, n_params), dtype=dtype)
-        self.vs = np.zeros((n_models, n_params), dtype=dtype)
+        self.ms = np.zeros((n_models, n_params), dtype=dtype)  # scaled: m / (1 - b1)
+        self.vs = np.zeros((n_models, n_params), dtype=dtype)  # scaled: v / (1 - b2)
         self._scratch: Optional[Array] = None
 
     def step(self, params: Array, grads: Array) -> None:
@@ -163,25 +169,25 @@ class Adam:
         scratch = self._scratch
         if scratch is None or scratch.shape != grads.shape:
             scratch = self._scratch = np.empty_like(grads)
-        m, v = self.ms, self.vs
-        m *= b1
-        m += np.multiply(grads, 1 - b1, out=scratch)
-        v *= b2
-        np.multiply(grads, grads, out=scratch)
-        scratch *= 1 - b2
-        v += scratch
+        n, u = self.ms, self.vs
+        n *= b1
+        n += grads
+        u *= b2
+        u += np.multiply(grads, grads, out=scratch)
         rate = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         self.learning_rate[:] = rate
-        np.sqrt(v, out=scratch)
-        scratch += self.epsilon
-        np.divide(m, scratch, out=scratch)
-        scratch *= -rate
+        root = np.sqrt(1 - b2)
+        np.sqrt(u, out=scratch)
+        scratch += self.epsilon / root
+        np.divide(n, scratch, out=scratch)
+        scratch *= -rate * (1 - b1) / root
         params += scratch
 
     def step_sizes(self, n_first: int) -> Array:
         """Per-parameter step size of the last update for the first ``n_first``
         parameters, ``eta_t / (sqrt(v) + eps)``, shape ``(K, n_first)``."""
-        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_first]) + self.epsilon)
+        v = self.vs[:, :n_first] * (1 - self.beta_2)
+        return self.learning_rate[:, None] / (np.sqrt(v) + self.epsilon)
 
     def iteration_ends(self, samples_seen: Array) -> None:
         """Adam keeps its schedule; nothing to do at the end of an epoch."""

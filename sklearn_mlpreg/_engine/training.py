@@ -43,6 +43,15 @@ Array = NDArray[np.floating]
 #: Model status codes after training.
 TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
 
+#: Without early stopping, a loss this many times the first epoch's loss (of the
+#: same call) stops a training as diverged while it is still finite, and one that
+#: ends over ``WORSE_THAN_START`` times its first epoch's loss has diverged too,
+#: whatever stopped it: a blown-up loss can stop on the no-improvement rule and
+#: pass for convergence. (With early stopping the best weights are restored
+#: anyway, and training goes on as in scikit-learn.)
+EXPLOSION_FACTOR = 1e6
+WORSE_THAN_START = 10.0
+
 
 @dataclass
 class TrainingData:
@@ -83,6 +92,7 @@ class TrainingConfig:
     dropout: tuple = ()
     dropout_mode: str = "inverted"
     incremental: bool = False
+    diagnostics: bool = True  # record gradient norms and saturation per epoch
 
 
 @dataclass
@@ -113,6 +123,30 @@ class TrainingState:
         self.validation_loss_curve: list[list[float]] = [[] for _ in range(K)]
         self.saturation: list[list[Array]] = [[] for _ in range(K)]
         self.messages: list[list[str]] = [[] for _ in range(K)]
+        self._pending: dict[str, list] = {}
+
+    def record(self, name: str, ids: NDArray[np.intp], values: Array) -> None:
+        """Buffer one epoch's values of the models ``ids`` for the curve ``name``.
+
+        Appending to K Python lists every epoch costs more than the epoch itself
+        for hundreds of tiny models; :meth:`flush` distributes the buffer.
+        """
+        self._pending.setdefault(name, []).append((ids, np.asarray(values)))
+
+    def flush(self) -> None:
+        """Append the buffered epochs to each model's curves."""
+        for name, rows in self._pending.items():
+            tail = rows[0][1].shape[1:]
+            dense = np.zeros((len(rows), self.n_models) + tail)
+            present = np.zeros((len(rows), self.n_models), dtype=bool)
+            for epoch, (ids, values) in enumerate(rows):
+                dense[epoch, ids] = values
+                present[epoch, ids] = True
+            curves = getattr(self, name)
+            for k in np.flatnonzero(present.any(axis=0)):
+                column = dense[present[:, k], k]
+                curves[k].extend(column.tolist() if not tail else list(column))
+        self._pending.clear()
 
 
 def batch_size_for(batch_size: Optional[int], n_samples: int) -> int:
@@ -136,7 +170,9 @@ class _Stack:
         self.batch_size = batch_size_for(config.batch_size, self.n_rows)
         self.full_batch = self.batch_size >= self.n_rows
         sw, rows = data.sample_weight, data.rows
-        if rows is not None and self.full_batch:
+        # Full batches of all rows with 0/1 weights are cheaper than gathering each
+        # model's rows, unless dropout must draw its masks on the model's own rows.
+        if rows is not None and self.full_batch and not any(config.dropout):
             mask = np.zeros((K, n), dtype=params.dtype)
             mask[np.arange(K)[:, None], rows] = 1
             sw, rows = (mask if sw is None else sw * mask), None
@@ -155,6 +191,7 @@ class _Stack:
 
     def _refresh(self):
         self.grads = np.empty_like(self.params)
+        self._gathered = None
         self.coefs = self.layout.coefs(self.params)
         self.intercepts = self.layout.intercepts(self.params)
         self.grad_coefs = self.layout.coefs(self.grads)
@@ -173,6 +210,18 @@ class _Stack:
                 setattr(self, name, value[keep])
         self._refresh()
 
+    def _gather(self, X, Y, sw, index, shared=False):
+        """The rows ``index`` (``(K, m)``) of X, Y and the weights, per model.
+
+        One model (or one order shared by all) gives a shared 2-D batch.
+        """
+        if len(self.ids) == 1 or shared:
+            index = index[0]
+            return X[index], Y[index], None if sw is None else sw[:, index]
+        Xs = np.stack([X[i].toarray() for i in index]) if sp.issparse(X) else X[index]
+        ws = None if sw is None else np.take_along_axis(sw, index, axis=1)
+        return Xs, Y[index], ws
+
     def workspace(self, n_batch: int, dtype, dropout) -> Workspace:
         if n_batch not in self.workspaces:
             self.workspaces[n_batch] = Workspace(
@@ -183,8 +232,13 @@ class _Stack:
     def epoch_batches(self, data: TrainingData, shuffle: bool):
         """Yield ``(X_b, Y_b, w_b, n_b)`` for one epoch."""
         X, Y, sw = data.X, data.Y, self.sample_weight
-        if self.full_batch:
+        if self.full_batch and self.rows is None:
             yield X, Y, sw, self.n_rows
+            return
+        if self.full_batch:  # each model's own rows, gathered once
+            if self._gathered is None:
+                self._gathered = self._gather(X, Y, sw, self.rows)
+            yield (*self._gathered, self.n_rows)
             return
         if shuffle:
             for k, rng in enumerate(self.rngs):
@@ -194,16 +248,7 @@ class _Stack:
         index = self.order if self.rows is None else np.take_along_axis(
             self.rows, self.order, axis=1
         )
-        if len(self.ids) == 1 or (self.rows is None and not shuffle):
-            index = index[0]
-            Xs, Ys = X[index], Y[index]
-            ws = None if sw is None else sw[:, index]
-        else:
-            Xs = (
-                np.stack([X[i].toarray() for i in index]) if sp.issparse(X) else X[index]
-            )
-            Ys = Y[index]
-            ws = None if sw is None else np.take_along_axis(sw, index, axis=1)
+        Xs, Ys, ws = self._gather(X, Y, sw, index, shared=self.rows is None and not shuffle)
         for start in range(0, self.n_rows, self.batch_size):
             stop = min(start + self.batch_size, self.n_rows)
             yield (
@@ -223,7 +268,7 @@ def train(
     config: TrainingConfig,
     rngs: list,
     log: Optional[Callable[[str], None]] = None,
-    on_epoch_end: Optional[Callable[[TrainingState, Array], None]] = None,
+    on_epoch_end: Optional[Callable[..., None]] = None,
 ) -> None:
     """Train K networks in place with a stochastic optimizer (sgd or adam).
 
@@ -244,8 +289,9 @@ def train(
     log : callable, default=None
         Receives scikit-learn's verbose lines (meant for K = 1).
     on_epoch_end : callable, default=None
-        Called as ``on_epoch_end(state, ids)`` after every epoch, ``ids``
-        the models still training.
+        Called as ``on_epoch_end(ids, loss, validation_score)`` after every
+        epoch: the models still training, their training losses and their
+        validation scores (None without a validation set).
     """
     dtype = params.dtype
     stack = _Stack(data, params.copy(), rngs, config, layout)
@@ -254,11 +300,16 @@ def train(
     early = config.early_stopping and has_val
     if early and state.best_params is None:
         state.best_params = params.copy()
+    first_loss = None  # per original model, set after the first epoch
+    last_loss = np.full(params.shape[0], np.nan)
+    objective = None
     for _ in range(config.max_iter):
         ids = stack.ids
-        objective = Objective(layout, config.activation, config.out_activation,
-                              config.loss, config.penalty, stack.strength,
-                              config.l1_ratio, include_l1=False)
+        if objective is None or objective.strength.shape[0] != len(ids):
+            objective = Objective(layout, config.activation, config.out_activation,
+                                  config.loss, config.penalty, stack.strength,
+                                  config.l1_ratio, include_l1=False,
+                                  norms=config.diagnostics)
         total_loss = np.zeros(len(ids))
         norms = np.zeros((len(ids), layout.n_layers))
         n_batches = 0
@@ -280,17 +331,23 @@ def train(
         epoch_loss = total_loss / stack.n_rows
         state.n_iter[ids] += 1
         state.t[ids] += stack.n_rows
-        # Dead / saturated hidden units on the epoch's last batch (unmasked outputs).
-        saturated = np.stack([saturation(config.activation, A)
-                              for A in work.outputs[:-1]] or [np.zeros(len(ids))],
-                             axis=-1)[:, : layout.n_layers - 1]
-        for j, k in enumerate(ids):
-            state.loss_curve[k].append(float(epoch_loss[j]))
-            state.gradient_norms[k].append(norms[j] / n_batches)
-            state.saturation[k].append(saturated[j])
+        state.record("loss_curve", ids, epoch_loss)
+        if config.diagnostics:
+            state.record("gradient_norms", ids, norms / n_batches)
+            # Dead / saturated hidden units on the epoch's last batch (unmasked).
+            state.record("saturation", ids, np.stack(
+                [saturation(config.activation, A) for A in work.outputs[:-1]]
+                or [np.zeros(len(ids))], axis=-1)[:, : layout.n_layers - 1])
         if log is not None:
             log("Iteration %d, loss = %.8f" % (state.n_iter[ids[0]], epoch_loss[0]))
+        if first_loss is None:
+            first_loss = np.full(params.shape[0], np.inf)
+            first_loss[ids] = np.abs(epoch_loss)
+        last_loss[ids] = epoch_loss
         diverged = ~np.isfinite(epoch_loss)
+        if not early:
+            with np.errstate(invalid="ignore"):
+                diverged |= epoch_loss > EXPLOSION_FACTOR * first_loss[ids]
         if has_val:
             val_score = record_validation(data, stack.coefs, stack.intercepts,
                                           config, stack.val_weight, state, ids)
@@ -306,7 +363,7 @@ def train(
         if config.incremental:
             stopping[:] = True
         if on_epoch_end is not None:
-            on_epoch_end(state, ids)
+            on_epoch_end(ids, epoch_loss, val_score if has_val else None)
         if stopping.any():
             params[ids[stopping]] = stack.params[stopping]
             keep = np.flatnonzero(~stopping)
@@ -317,6 +374,12 @@ def train(
     else:
         params[stack.ids] = stack.params
         state.status[stack.ids] = MAX_ITER
+    state.flush()
+    if not early and first_loss is not None and not config.incremental:
+        with np.errstate(invalid="ignore"):
+            worse = last_loss > WORSE_THAN_START * first_loss
+        ended = (state.status == CONVERGED) | (state.status == MAX_ITER)
+        state.status[ended & worse] = DIVERGED
     if early:
         restore = state.status == DIVERGED_RESTORED
         if config.restore_best_weights:
@@ -335,9 +398,8 @@ def record_validation(data, coefs, intercepts, config, val_weight, state, ids):
     args = () if config.score == "r2" else (config.out_activation,)
     score = SCORES[config.score](data.Y_val, P, *args, val_weight)
     loss = LOSSES[config.loss].value(data.Y_val, P, val_weight)
-    for j, k in enumerate(ids):
-        state.validation_scores[k].append(float(score[j]))
-        state.validation_loss_curve[k].append(float(loss[j]))
+    state.record("validation_scores", ids, score)
+    state.record("validation_loss_curve", ids, loss)
     return score
 
 

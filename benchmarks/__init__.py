@@ -1,0 +1,1 @@
+"""Side-by-side timings of sklearn_mlpreg against scikit-learn (and PyTorch)."""
