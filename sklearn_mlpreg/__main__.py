@@ -2,7 +2,10 @@
 
 Commands:
 
-* ``demo`` (the default): 5-fold cross-validated R^2 of ``MLPRegressor``
+* ``gait``: the gait study (TUG, BBS, y1, y2 predicted from the walk, lambda
+  chosen by cross-validation, against baselines); prints a table and writes
+  ``results.csv`` and figures into ``--out``.
+* ``demo``: 5-fold cross-validated R^2 of ``MLPRegressor``
   next to scikit-learn's, on scikit-learn's diabetes data, with standardized
   features and target (the lecture: an unscaled target makes training fail).
 """
@@ -49,24 +52,89 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def gait(args: argparse.Namespace) -> int:
+    """Run the gait study, print its table, write its files."""
+    from ._progress import progress_bar
+    from .studies.gait import GaitStudyConfig, run_gait_study
+    from .studies.gait_report import format_table, write_outputs
+
+    changes = dict(targets=tuple(args.target), seed=args.seed)
+    if args.n_jobs is not None:
+        changes["n_jobs"] = args.n_jobs
+    if args.no_sklearn_baseline:
+        changes["sklearn_baseline"] = False
+    if args.hidden is not None:
+        changes["hidden_layer_sizes"] = args.hidden
+    if args.alphas is not None:
+        changes["alphas"] = args.alphas
+    config = GaitStudyConfig.quick(**changes) if args.quick else GaitStudyConfig(**changes)
+    print(f"gait study: targets {', '.join(config.targets)}; MLP "
+          f"{config.hidden_layer_sizes}, Adam lr {config.learning_rate_init}, "
+          f"{config.max_iter} epochs, lambda grid {', '.join(f'{a:g}' for a in config.alphas)}"
+          f"{'; quick' if args.quick else ''}")
+    start = time.perf_counter()
+    results = run_gait_study(config, progress=lambda total: progress_bar(
+        total, "fitting", enabled=not args.no_progress))
+    print()
+    print(format_table(results))
+    written = write_outputs(results, args.out)
+    print(f"wrote {', '.join(p.name for p in written)} to {args.out}/ "
+          f"in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def _numbers(kind):
+    def parse(text):
+        try:
+            return tuple(kind(float(v)) if kind is int else kind(v)
+                         for v in text.split(",") if v.strip())
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers: {text!r}"
+                                             ) from error
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(prog="sklearn-mlpreg", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
+    gait_parser = commands.add_parser("gait", help="the gait study (the main job)")
+    gait_parser.add_argument("--target", nargs="+", choices=["TUG", "BBS", "y1", "y2"],
+                             default=["TUG", "BBS", "y1", "y2"], help="targets to study")
+    gait_parser.add_argument("--hidden", type=_numbers(int), default=None,
+                             help="hidden layer sizes, e.g. 30,15 (default)")
+    gait_parser.add_argument("--alphas", type=_numbers(float), default=None,
+                             help="lambda grid, e.g. 0.01,1,100 (default 1e-2 .. 1e4)")
+    gait_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gait_parser.add_argument("--out", default="gait-results",
+                             help="output folder (default gait-results/)")
+    gait_parser.add_argument("--quick", action="store_true",
+                             help="small settings for a smoke test (seconds; no "
+                                  "scikit-learn baseline)")
+    gait_parser.add_argument("--no-sklearn-baseline", action="store_true",
+                             help="skip scikit-learn's MLP + GridSearchCV (the slow one)")
+    gait_parser.add_argument("--n-jobs", type=int, default=None,
+                             help="parallel jobs for the cross-validations "
+                                  "(default -1: every core)")
+    gait_parser.add_argument("--no-progress", action="store_true",
+                             help="no progress bar")
+    gait_parser.set_defaults(func=gait)
     demo_parser = commands.add_parser("demo", help="cross-validate on the diabetes data")
-    for p in (parser, demo_parser):
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        p.add_argument("--alpha", type=float, default=10.0,
-                       help="L2 strength lambda (default 10)")
-    parser.set_defaults(func=demo)
+    demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo_parser.add_argument("--alpha", type=float, default=10.0,
+                             help="L2 strength lambda (default 10)")
     demo_parser.set_defaults(func=demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     return args.func(args)
 
 

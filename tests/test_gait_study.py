@@ -1,0 +1,53 @@
+"""The main job: python -m sklearn_mlpreg gait, end to end in quick mode."""
+
+import pandas as pd
+import pytest
+
+from sklearn_mlpreg.__main__ import main
+from sklearn_mlpreg.studies.gait import GaitStudyConfig, outer_splits
+from sklearn_mlpreg.datasets import load_gait
+
+
+def test_quick_run_writes_its_table_and_figures(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "results"
+    assert main(["gait", "--quick", "--no-progress", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for target in ("TUG", "BBS", "y1", "y2"):
+        assert target in printed
+    assert "R^2" in printed and "ROC AUC" in printed and "lambda chosen" in printed
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["target"]) == {"TUG", "BBS", "y1", "y2"}
+    ours = table[table["model"].str.startswith("sklearn_mlpreg")].set_index("target")
+    dummy = table[table["model"].str.startswith("Dummy")].set_index("target")
+    for target in ("TUG", "BBS"):  # the MLP beats predicting the mean
+        assert ours.loc[target, "R2"] > dummy.loc[target, "R2"] + 0.3
+    for target in ("y1", "y2"):
+        assert ours.loc[target, "ROC_AUC"] > 0.7 and dummy.loc[target, "ROC_AUC"] == 0.5
+    assert ours["lambda_median"].notna().all()
+    for name in ("predicted_vs_measured.png", "roc_curves.png", "lambda_table.png"):
+        assert (out / name).stat().st_size > 10_000
+    lambdas = pd.read_csv(out / "lambda_table_BBS.csv")
+    assert list(lambdas.columns) == ["lambda", "train_error", "test_error",
+                                     "test_error_std"] and len(lambdas) == 3
+
+
+def test_options_select_targets_network_and_grid(tmp_path, capsys):
+    out = tmp_path / "r"
+    main(["gait", "--quick", "--no-progress", "--target", "y1", "--hidden", "8",
+          "--alphas", "0.1,10", "--seed", "3", "--out", str(out)])
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["target"]) == {"y1"}
+    assert "MLP (8,)" in capsys.readouterr().out
+    lambdas = pd.read_csv(out / "lambda_table_y1.csv")["lambda"]
+    assert list(lambdas) == [0.1, 10.0]
+
+
+def test_outer_resampling_is_loo_for_regression_stratified_for_classification():
+    config = GaitStudyConfig()
+    _, tug = load_gait(target="TUG", return_X_y=True)
+    assert len(outer_splits("TUG", tug, config)) == 23
+    _, y2 = load_gait(target="y2", return_X_y=True)
+    splits = outer_splits("y2", y2, config)
+    assert len(splits) == 3 * config.n_repeats
+    assert all(y2[test].sum() >= 2 and (1 - y2[test]).sum() >= 2 for _, test in splits)
