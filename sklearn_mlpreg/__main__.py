@@ -5,6 +5,8 @@ Commands:
 * ``gait``: the gait study (TUG, BBS, y1, y2 predicted from the walk, lambda
   chosen by cross-validation, against baselines); prints a table and writes
   ``results.csv`` and figures into ``--out``.
+* ``study NAME``: one practice of the lecture (``study --list`` names them),
+  printing its train / test errors and saving its figure into ``--out``.
 * ``demo``: 5-fold cross-validated R^2 of ``MLPRegressor``
   next to scikit-learn's, on scikit-learn's diabetes data, with standardized
   features and target (the lecture: an unscaled target makes training fail).
@@ -83,6 +85,19 @@ def gait(args: argparse.Namespace) -> int:
     return 0
 
 
+def study(args: argparse.Namespace) -> int:
+    """Run one practice of the lecture (or list them)."""
+    from .examples import EXAMPLES, run
+
+    if args.list or args.name is None:
+        for name, description in EXAMPLES.items():
+            print(f"  {name:30s} {description}")
+        return 0 if args.list else 2
+    run(args.name, quick=args.quick, out=args.out)
+    print(f"figure: {args.out}/{args.name}.png")
+    return 0
+
+
 def _numbers(kind):
     def parse(text):
         try:
@@ -120,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     gait_parser.add_argument("--no-progress", action="store_true",
                              help="no progress bar")
     gait_parser.set_defaults(func=gait)
+    study_parser = commands.add_parser("study", help="one practice of the lecture")
+    study_parser.add_argument("name", nargs="?", help="the practice (see --list)")
+    study_parser.add_argument("--list", action="store_true", help="list the practices")
+    study_parser.add_argument("--quick", action="store_true",
+                              help="fewer epochs / rounds (seconds)")
+    study_parser.add_argument("--out", default="figures",
+                              help="folder for the figure (default figures/)")
+    study_parser.set_defaults(func=study)
     demo_parser = commands.add_parser("demo", help="cross-validate on the diabetes data")
     demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo_parser.add_argument("--alpha", type=float, default=10.0,

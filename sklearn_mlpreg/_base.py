@@ -106,6 +106,7 @@ class BaseMLP(BaseEstimator, ABC):
         "weight_init": [
             StrOptions({"glorot_uniform", "he_normal"}),
             Interval(Real, 0, None, closed="neither"),
+            tuple,
         ],
         "restore_best_weights": ["boolean"],
         "dropout_mode": [StrOptions(set(DROPOUT_MODES))],
@@ -290,9 +291,13 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_outputs_ = layer_units[-1]
         self.n_layers_ = len(layer_units)
         self.out_activation_, _ = self._output_setup()
-        self.coefs_, self.intercepts_ = initialize(
-            layer_units, rng, self.weight_init, self.activation, dtype
-        )
+        if isinstance(self.weight_init, tuple):
+            self.coefs_, self.intercepts_ = _given_weights(self.weight_init, layer_units,
+                                                           dtype)
+        else:
+            self.coefs_, self.intercepts_ = initialize(
+                layer_units, rng, self.weight_init, self.activation, dtype
+            )
         self.loss_curve_ = []
         self._no_improvement_count = 0
         for name in ("_best_params", "_optimizer"):
@@ -459,6 +464,26 @@ class BaseMLP(BaseEstimator, ABC):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _given_weights(weight_init, layer_units, dtype):
+    """Copies of explicit starting weights, checked against the network's shape."""
+    try:
+        coefs, intercepts = weight_init
+        coefs = [np.array(W, dtype=dtype) for W in coefs]
+        intercepts = [np.array(b, dtype=dtype).ravel() for b in intercepts]
+    except (TypeError, ValueError) as error:
+        raise ValueError("weight_init as a tuple must be (coefs, intercepts): two lists "
+                         "of arrays, as coefs_ and intercepts_ of a fitted MLP.") from error
+    expected = list(zip(layer_units[:-1], layer_units[1:]))
+    if [W.shape for W in coefs] != expected or [b.shape for b in intercepts] != [
+            (units,) for units in layer_units[1:]]:
+        raise ValueError(
+            f"weight_init gives layers {[W.shape for W in coefs]}, but the data and "
+            f"hidden_layer_sizes need {expected} (and biases to match).")
+    if not all(np.isfinite(a).all() for a in coefs + intercepts):
+        raise ValueError("weight_init holds non-finite values.")
+    return coefs, intercepts
 
 
 def current_shape(optimizer):

@@ -100,10 +100,13 @@ dropout : float or array-like of float, default=0.0
     Drop rate ``p`` of the hidden units during training, one for all hidden
     layers or one per hidden layer, in [0, 1). No dropout at predict time.
 
-weight_init : {'glorot_uniform', 'he_normal'} or float, default='glorot_uniform'
+weight_init : {'glorot_uniform', 'he_normal'}, float or tuple, default='glorot_uniform'
     Initial weights: scikit-learn's Glorot uniform draw, He's normal draw,
     or, for a float ``sigma``, every weight and bias from ``N(0, sigma^2)``
-    (small initial weights, e.g. 0.002, regularize).
+    (small initial weights, e.g. 0.002, regularize). A tuple
+    ``(coefs, intercepts)`` (as ``coefs_`` and ``intercepts_``) starts from
+    those weights, so that ``random_state`` then drives only the training's
+    own randomness (shuffling, dropout, the early-stopping split).
 
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch

@@ -143,3 +143,148 @@ def figure(n_panels: int = 1, width: float = 5.0, height: float = 4.0):
     """A new figure with ``n_panels`` axes side by side."""
     fig, axes = _pyplot().subplots(1, n_panels, figsize=(width * n_panels, height))
     return fig, np.atleast_1d(axes)
+
+
+def plot_loss_curves(curves, *, ax=None, title=None, log=True):
+    """Loss per epoch of one or several trainings.
+
+    Parameters
+    ----------
+    curves : dict of str to array-like
+        Label -> loss per epoch (for example ``loss_curve_`` and
+        ``validation_loss_curve_`` of a fitted estimator).
+    ax : matplotlib Axes, default=None
+    title : str
+    log : bool, default=True
+        Logarithmic loss axis.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    for i, (label, curve) in enumerate(curves.items()):
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=label, ls=["-", "--"][i % 2])
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title or "")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_bias_variance(results, *, ax=None, title=None):
+    """Bars of expected loss, squared bias and variance per model.
+
+    Parameters
+    ----------
+    results : dict of str to BiasVariance or dict
+        Model name -> result of :func:`~sklearn_mlpreg.studies.bias_variance_decomposition`
+        (or a dict with ``expected_loss``, ``bias``, ``variance``).
+    ax : matplotlib Axes, default=None
+    title : str
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    names = list(results)
+    values = [r.as_dict() if hasattr(r, "as_dict") else r for r in results.values()]
+    x = np.arange(len(names))
+    for i, key in enumerate(("expected_loss", "bias", "variance")):
+        ax.bar(x + (i - 1) * 0.27, [v[key] for v in values], width=0.27,
+               label=key.replace("_", " ").replace("bias", "bias^2"))
+    ax.set_xticks(x, names, fontsize=8)
+    ax.set_ylabel("mean over test samples")
+    ax.set_title(title or "")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_error_distribution(errors, *, ax=None, title=None, ylabel="test MSE"):
+    """Box plots of errors collected over retrainings.
+
+    Parameters
+    ----------
+    errors : dict of str to array-like
+        Label -> errors (for example ``prediction_error_distribution(...)
+        ["test_error"]``).
+    ax : matplotlib Axes, default=None
+    title, ylabel : str
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    ax.boxplot([np.asarray(v, dtype=float) for v in errors.values()])
+    ax.set_xticks(np.arange(1, len(errors) + 1), list(errors), fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or "")
+    return ax
+
+
+def plot_gradient_norms(gradient_norms, *, ax=None, title=None, epoch=0):
+    """Gradient norm of each layer at one epoch (log scale): vanishing gradients.
+
+    Parameters
+    ----------
+    gradient_norms : dict of str to ndarray of shape (n_epochs, n_layers)
+        Label -> ``gradient_norms_`` of a fitted estimator.
+    ax : matplotlib Axes, default=None
+    title : str
+    epoch : int, default=0
+        Which epoch to show (0 is the first).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    for label, norms in gradient_norms.items():
+        norms = np.asarray(norms)
+        ax.plot(np.arange(1, norms.shape[1] + 1), norms[epoch], "o-", label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = first)")
+    ax.set_ylabel(f"gradient norm, epoch {epoch + 1}")
+    ax.set_title(title or "")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_fit(X, y, models, *, ax=None, title=None, X_test=None, y_test=None):
+    """A one-input regression: the samples and each model's curve.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 1)
+        Training inputs.
+    y : array-like of shape (n_samples,)
+    models : dict of str to fitted estimator
+    ax : matplotlib Axes, default=None
+    title : str
+    X_test, y_test : array-like, default=None
+        Test samples, drawn as open circles.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    X = np.asarray(X, dtype=float)
+    ax.scatter(X[:, 0], y, s=14, color="k", label="training data")
+    if X_test is not None:
+        ax.scatter(np.asarray(X_test)[:, 0], y_test, s=22, facecolors="none",
+                   edgecolors="r", label="test data")
+    low = X[:, 0].min() if X_test is None else min(X[:, 0].min(), np.min(X_test))
+    high = X[:, 0].max() if X_test is None else max(X[:, 0].max(), np.max(X_test))
+    grid = np.linspace(low, high, 400)[:, None]
+    for name, model in models.items():
+        ax.plot(grid[:, 0], model.predict(grid), label=name)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title or "")
+    ax.legend(fontsize=7)
+    return ax
