@@ -28,7 +28,7 @@ from ._cv_batch import plan_models, train_models
 from ._cv_scoring import fast_score_name, stacked_scores
 from ._engine.dropout import predict_weights
 from ._engine.network import Layout, predict
-from ._engine.training import DIVERGED
+from ._engine.state import DIVERGED
 
 #: The default lambda grid: 1e-4, 1e-3, ..., 100.
 DEFAULT_ALPHAS = 10.0 ** np.arange(-4, 3)

@@ -28,7 +28,8 @@ from sklearn.utils import check_random_state
 
 from ._engine.initializers import initialize
 from ._engine.network import Layout
-from ._engine.training import TrainingData, TrainingState, batch_size_for, train
+from ._engine.state import TrainingState
+from ._engine.training import TrainingData, batch_size_for, train
 from ._split import validation_indices
 
 

@@ -6,15 +6,8 @@ import pytest
 from sklearn_mlpreg._engine.initializers import initialize
 from sklearn_mlpreg._engine.network import Layout
 from sklearn_mlpreg._engine.optimizers import SGD, Adam
-from sklearn_mlpreg._engine.training import (
-    CONVERGED,
-    DIVERGED,
-    MAX_ITER,
-    TrainingConfig,
-    TrainingData,
-    TrainingState,
-    train,
-)
+from sklearn_mlpreg._engine.state import CONVERGED, DIVERGED, MAX_ITER, TrainingState
+from sklearn_mlpreg._engine.training import TrainingConfig, TrainingData, train
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(40, 3))

@@ -11,6 +11,7 @@ Modules, each one responsibility:
 * :mod:`.objective` -- loss and gradient of one batch;
 * :mod:`.optimizers` -- SGD and Adam over the flat parameter buffer;
 * :mod:`.scores` -- validation scores (R^2, accuracy);
+* :mod:`.state` -- per-model progress, curves and the stopping rule's counters;
 * :mod:`.training` -- the stochastic training loop and early stopping;
 * :mod:`.lbfgs` -- full-batch L-BFGS for one network.
 """

@@ -29,7 +29,8 @@ from .activations import saturation
 from .network import Layout, Workspace
 from .objective import Objective
 from .penalties import Penalty
-from .training import TrainingConfig, TrainingData, TrainingState, record_validation
+from .state import TrainingState
+from .training import TrainingConfig, TrainingData, record_validation
 
 Array = NDArray[np.floating]
 

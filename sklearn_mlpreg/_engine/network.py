@@ -196,7 +196,8 @@ def forward(
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = _matmul(A, W, work.outputs[i])
+        # only the input can be sparse
+        Z = _matmul(A, W, work.outputs[i]) if i == 0 else np.matmul(A, W, out=work.outputs[i])
         Z += b
         if i == last:
             OUTPUT_ACTIVATIONS[out_activation].value(Z)
@@ -217,6 +218,7 @@ def backward(
     grad_coefs: Sequence[Array],
     grad_intercepts: Sequence[Array],
     delta_weight=1.0,
+    residual_ready: bool = False,
 ) -> None:
     """Backpropagate the canonical output delta ``p - y`` after :func:`forward`.
 
@@ -240,19 +242,23 @@ def backward(
         Output views ``(K, in, out)`` and ``(K, 1, out)``.
     delta_weight : float or ndarray of shape (K, n), default=1.0
         Per-model weight of each sample's gradient (0 leaves a sample out).
+    residual_ready : bool, default=False
+        ``work.deltas[-1]`` holds ``p - y`` already (computed for the loss).
     """
     derivative = ACTIVATIONS[activation].derivative
     last = len(coefs) - 1
-    delta = output_delta(Y, work.outputs[last], out=work.deltas[last])
+    delta = work.deltas[last]
+    if not residual_ready:
+        output_delta(Y, work.outputs[last], out=delta)
     delta *= delta_weight if np.ndim(delta_weight) == 0 else delta_weight[..., None]
     for i in range(last, -1, -1):
         delta = work.deltas[i]
         if i == 0:
-            layer_input = X
+            _matmul_transposed(X, delta, grad_coefs[0])  # X may be sparse
         else:
             dropped = work.dropped[i - 1]
             layer_input = work.outputs[i - 1] if dropped is None else dropped
-        _matmul_transposed(layer_input, delta, grad_coefs[i])
+            np.matmul(layer_input.swapaxes(-1, -2), delta, out=grad_coefs[i])
         # Sum over samples as a product with a row of ones: far faster than a
         # strided reduction over the samples axis.
         np.matmul(work.ones, delta, out=grad_intercepts[i])
@@ -291,10 +297,13 @@ def predict(
     hidden = ACTIVATIONS[activation].value
     output = OUTPUT_ACTIVATIONS[out_activation].value
     n = X.shape[0]
+    if n <= 1024:  # one chunk: skip the sizing
+        return _predict_chunk(X, coefs, intercepts, hidden, output)
     widest = max(W.shape[-1] for W in coefs)
     n_models = coefs[0].shape[0] if coefs[0].ndim == 3 else 1
     if chunk_size is None:
-        chunk_size = max(1024, (1 << 20) // (widest * n_models))
+        # ~2048 rows of a 100-unit layer: the activations stay near the L2 cache
+        chunk_size = max(1024, (1 << 18) // (widest * n_models))
     if n <= chunk_size:
         return _predict_chunk(X, coefs, intercepts, hidden, output)
     lead = coefs[0].shape[:-2]

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 from numpy.typing import NDArray
 
-from .losses import LOSSES
+from .losses import LOSSES, output_delta, squared_error_from_residual
 from .network import Layout, Workspace, backward, forward
 from .penalties import Penalty
 
@@ -58,6 +58,7 @@ class Objective:
     norms: bool = True
 
     def __post_init__(self):
+        self._bound = None  # (params, grads) whose per-layer views are cached
         self.penalty_terms = Penalty(self.penalty, self.l1_ratio)
         # The L2 part, l2 * strength * w, applied to the whole contiguous buffer
         # with zeros on the biases: the weight block alone is a strided view,
@@ -98,10 +99,18 @@ class Objective:
             (penalty excluded): the quantity that vanishes in deep sigmoid nets.
         """
         layout = self.layout
-        coefs = layout.coefs(params)
-        P = forward(X, coefs, layout.intercepts(params), self.activation,
-                    self.out_activation, work)
-        loss = LOSSES[self.loss].value(Y, P, sample_weight)
+        if self._bound is None or self._bound[0] is not params or self._bound[1] is not grads:
+            self._bound = (params, grads, layout.coefs(params), layout.intercepts(params),
+                           layout.coefs(grads), layout.intercepts(grads))
+        _, _, coefs, intercepts, grad_coefs, grad_intercepts = self._bound
+        P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
+        # The residual p - y is the output delta of every loss here; the squared
+        # error is read off it, the others need p and y.
+        residual = output_delta(Y, P, out=work.deltas[-1])
+        if self.loss == "squared_error":
+            loss = squared_error_from_residual(residual, sample_weight)
+        else:
+            loss = LOSSES[self.loss].value(Y, P, sample_weight)
         # The data term is a weighted mean: scale the output delta by w / sum(w),
         # and every gradient, linear in it, comes out already divided.
         if sample_weight is None:
@@ -109,11 +118,10 @@ class Objective:
         else:
             total = sample_weight.sum(axis=1, keepdims=True)
             delta_weight = sample_weight / np.where(total > 0, total, 1)
-        backward(X, Y, coefs, self.activation, work, layout.coefs(grads),
-                 layout.intercepts(grads), delta_weight)
+        backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
+                 delta_weight, residual_ready=True)
         if self.norms:
-            norms = np.sqrt(np.stack([np.einsum("kij,kij->k", g, g)
-                                      for g in layout.coefs(grads)], axis=1))
+            norms = np.sqrt(layout.layer_sq_norms(layout.weights(grads)))
         else:
             norms = np.zeros((params.shape[0], layout.n_layers))
         if self._l2_scale is not None:

@@ -23,7 +23,7 @@ others go on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -37,21 +37,17 @@ from .network import Layout, Workspace, predict
 from .objective import Objective
 from .penalties import Penalty
 from .scores import SCORES
+from .state import (
+    CONVERGED,
+    DIVERGED,
+    DIVERGED_RESTORED,
+    MAX_ITER,
+    WORSE_THAN_START,
+    Progress,
+    TrainingState,
+)
 
 Array = NDArray[np.floating]
-
-#: Model status codes after training.
-TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
-
-#: Without early stopping, a loss this many times the first epoch's loss (of the
-#: same call) stops a training as diverged while it is still finite, and one that
-#: ends over ``WORSE_THAN_START`` times its first epoch's loss has diverged too,
-#: whatever stopped it: a blown-up loss can stop on the no-improvement rule and
-#: pass for convergence. (With early stopping the best weights are restored
-#: anyway, and training goes on as in scikit-learn.)
-EXPLOSION_FACTOR = 1e6
-WORSE_THAN_START = 10.0
-
 
 @dataclass
 class TrainingData:
@@ -93,60 +89,6 @@ class TrainingConfig:
     dropout_mode: str = "inverted"
     incremental: bool = False
     diagnostics: bool = True  # record gradient norms and saturation per epoch
-
-
-@dataclass
-class TrainingState:
-    """Progress of K models, kept between calls (``partial_fit``, warm start)."""
-
-    n_models: int
-    validation: bool = False
-    n_iter: NDArray[np.intp] = field(init=False)
-    t: NDArray[np.intp] = field(init=False)
-    best_loss: Array = field(init=False)
-    best_validation_score: Array = field(init=False)
-    no_improvement_count: NDArray[np.intp] = field(init=False)
-    status: NDArray[np.intp] = field(init=False)
-    best_params: Optional[Array] = None
-
-    def __post_init__(self):
-        K = self.n_models
-        self.n_iter = np.zeros(K, dtype=np.intp)
-        self.t = np.zeros(K, dtype=np.intp)
-        self.best_loss = np.full(K, np.inf)
-        self.best_validation_score = np.full(K, -np.inf)
-        self.no_improvement_count = np.zeros(K, dtype=np.intp)
-        self.status = np.full(K, TRAINING)
-        self.loss_curve: list[list[float]] = [[] for _ in range(K)]
-        self.gradient_norms: list[list[Array]] = [[] for _ in range(K)]
-        self.validation_scores: list[list[float]] = [[] for _ in range(K)]
-        self.validation_loss_curve: list[list[float]] = [[] for _ in range(K)]
-        self.saturation: list[list[Array]] = [[] for _ in range(K)]
-        self.messages: list[list[str]] = [[] for _ in range(K)]
-        self._pending: dict[str, list] = {}
-
-    def record(self, name: str, ids: NDArray[np.intp], values: Array) -> None:
-        """Buffer one epoch's values of the models ``ids`` for the curve ``name``.
-
-        Appending to K Python lists every epoch costs more than the epoch itself
-        for hundreds of tiny models; :meth:`flush` distributes the buffer.
-        """
-        self._pending.setdefault(name, []).append((ids, np.asarray(values)))
-
-    def flush(self) -> None:
-        """Append the buffered epochs to each model's curves."""
-        for name, rows in self._pending.items():
-            tail = rows[0][1].shape[1:]
-            dense = np.zeros((len(rows), self.n_models) + tail)
-            present = np.zeros((len(rows), self.n_models), dtype=bool)
-            for epoch, (ids, values) in enumerate(rows):
-                dense[epoch, ids] = values
-                present[epoch, ids] = True
-            curves = getattr(self, name)
-            for k in np.flatnonzero(present.any(axis=0)):
-                column = dense[present[:, k], k]
-                curves[k].extend(column.tolist() if not tail else list(column))
-        self._pending.clear()
 
 
 def batch_size_for(batch_size: Optional[int], n_samples: int) -> int:
@@ -230,16 +172,18 @@ class _Stack:
         return self.workspaces[n_batch]
 
     def epoch_batches(self, data: TrainingData, shuffle: bool):
-        """Yield ``(X_b, Y_b, w_b, n_b)`` for one epoch."""
+        """The ``(X_b, Y_b, w_b, n_b)`` batches of one epoch."""
         X, Y, sw = data.X, data.Y, self.sample_weight
         if self.full_batch and self.rows is None:
-            yield X, Y, sw, self.n_rows
-            return
+            return ((X, Y, sw, self.n_rows),)
         if self.full_batch:  # each model's own rows, gathered once
             if self._gathered is None:
                 self._gathered = self._gather(X, Y, sw, self.rows)
-            yield (*self._gathered, self.n_rows)
-            return
+            return ((*self._gathered, self.n_rows),)
+        return self._mini_batches(X, Y, sw, shuffle)
+
+    def _mini_batches(self, X, Y, sw, shuffle):
+        """Reorder the rows (composing permutations, as scikit-learn does) and cut."""
         if shuffle:
             for k, rng in enumerate(self.rngs):
                 permutation = np.arange(self.n_rows)
@@ -293,15 +237,13 @@ def train(
         epoch: the models still training, their training losses and their
         validation scores (None without a validation set).
     """
-    dtype = params.dtype
     stack = _Stack(data, params.copy(), rngs, config, layout)
+    progress = Progress(state)
     penalty = Penalty(config.penalty, config.l1_ratio)
     has_val = data.X_val is not None
     early = config.early_stopping and has_val
     if early and state.best_params is None:
         state.best_params = params.copy()
-    first_loss = None  # per original model, set after the first epoch
-    last_loss = np.full(params.shape[0], np.nan)
     objective = None
     for _ in range(config.max_iter):
         ids = stack.ids
@@ -310,74 +252,86 @@ def train(
                                   config.loss, config.penalty, stack.strength,
                                   config.l1_ratio, include_l1=False,
                                   norms=config.diagnostics)
-        total_loss = np.zeros(len(ids))
-        norms = np.zeros((len(ids), layout.n_layers))
-        n_batches = 0
-        for Xb, Yb, wb, n_b in stack.epoch_batches(data, config.shuffle):
-            work = stack.workspace(n_b, dtype, config.dropout)
-            draw_masks(work, stack.rngs, config.dropout_mode)
-            loss, batch_norms = objective(Xb, Yb, stack.params, stack.grads, work, wb)
-            if penalty.l1:
-                loss = loss + penalty.l1_value(layout.weights(stack.params),
-                                               stack.strength)
-            optimizer.step(stack.params, stack.grads)
-            if penalty.l1:
-                penalty.proximal_step(layout.weights(stack.params),
-                                      optimizer.step_sizes(layout.n_weights),
-                                      stack.strength)
-            total_loss += loss * n_b
-            norms += batch_norms
-            n_batches += 1
-        epoch_loss = total_loss / stack.n_rows
-        state.n_iter[ids] += 1
-        state.t[ids] += stack.n_rows
+        epoch_loss, norms, work = _run_epoch(stack, objective, optimizer, penalty,
+                                              data, config)
+        diverged = progress.end_epoch(epoch_loss, stack.n_rows, guard_explosion=not early)
         state.record("loss_curve", ids, epoch_loss)
         if config.diagnostics:
-            state.record("gradient_norms", ids, norms / n_batches)
-            # Dead / saturated hidden units on the epoch's last batch (unmasked).
-            state.record("saturation", ids, np.stack(
-                [saturation(config.activation, A) for A in work.outputs[:-1]]
-                or [np.zeros(len(ids))], axis=-1)[:, : layout.n_layers - 1])
+            state.record("gradient_norms", ids, norms)
+            state.record("saturation", ids, _saturation(config.activation, work))
         if log is not None:
-            log("Iteration %d, loss = %.8f" % (state.n_iter[ids[0]], epoch_loss[0]))
-        if first_loss is None:
-            first_loss = np.full(params.shape[0], np.inf)
-            first_loss[ids] = np.abs(epoch_loss)
-        last_loss[ids] = epoch_loss
-        diverged = ~np.isfinite(epoch_loss)
-        if not early:
-            with np.errstate(invalid="ignore"):
-                diverged |= epoch_loss > EXPLOSION_FACTOR * first_loss[ids]
+            log("Iteration %d, loss = %.8f" % (progress.n_iter[0], epoch_loss[0]))
+        val_score = None
         if has_val:
             val_score = record_validation(data, stack.coefs, stack.intercepts,
                                           config, stack.val_weight, state, ids)
             if log is not None and early:
                 log("Validation score: %f" % val_score[0])
             diverged |= ~np.isfinite(val_score)
-        _update_no_improvement(state, ids, stack, epoch_loss,
-                               val_score if early else None, config.tol)
-        optimizer.iteration_ends(state.t[ids])
-        stopping = _apply_stopping_rule(state, ids, optimizer, config, early, log)
-        stopping |= diverged
-        state.status[ids[diverged]] = DIVERGED_RESTORED if early else DIVERGED
+        improved = progress.update(epoch_loss, val_score if early else None, config.tol)
+        if early and improved.any():
+            state.best_params[ids[improved]] = stack.params[improved]
+        optimizer.iteration_ends(progress.t)
+        stopping = _apply_stopping_rule(state, ids, progress, optimizer, config, early,
+                                        log)
+        if diverged.any():
+            stopping |= diverged
+            state.status[ids[diverged]] = DIVERGED_RESTORED if early else DIVERGED
         if config.incremental:
             stopping[:] = True
         if on_epoch_end is not None:
-            on_epoch_end(ids, epoch_loss, val_score if has_val else None)
+            on_epoch_end(ids, epoch_loss, val_score)
         if stopping.any():
-            params[ids[stopping]] = stack.params[stopping]
+            done = np.flatnonzero(stopping)
+            params[ids[done]] = stack.params[done]
+            progress.write(state, ids[done], done)
             keep = np.flatnonzero(~stopping)
             if len(keep) == 0:
                 break
             stack.select(keep)
             optimizer.select(keep)
+            progress.select(keep)
     else:
         params[stack.ids] = stack.params
+        progress.write(state, stack.ids)
         state.status[stack.ids] = MAX_ITER
     state.flush()
-    if not early and first_loss is not None and not config.incremental:
-        with np.errstate(invalid="ignore"):
-            worse = last_loss > WORSE_THAN_START * first_loss
+    _judge_the_ending(state, params, config, early)
+
+
+def _run_epoch(stack, objective, optimizer, penalty, data, config):
+    """One pass over the training rows; returns the loss, norms and last workspace."""
+    layout = stack.layout
+    total_loss, norms, n_batches = 0.0, 0.0, 0
+    for Xb, Yb, wb, n_b in stack.epoch_batches(data, config.shuffle):
+        work = stack.workspace(n_b, stack.params.dtype, config.dropout)
+        draw_masks(work, stack.rngs, config.dropout_mode)
+        loss, batch_norms = objective(Xb, Yb, stack.params, stack.grads, work, wb)
+        if penalty.l1:
+            loss = loss + penalty.l1_value(layout.weights(stack.params), stack.strength)
+        optimizer.step(stack.params, stack.grads)
+        if penalty.l1:
+            penalty.proximal_step(layout.weights(stack.params),
+                                  optimizer.step_sizes(layout.n_weights), stack.strength)
+        total_loss = total_loss + loss * n_b
+        norms = norms + batch_norms
+        n_batches += 1
+    return total_loss / stack.n_rows, norms / n_batches, work
+
+
+def _saturation(activation, work):
+    """Dead / saturated share of each hidden layer on the epoch's last batch."""
+    hidden = work.outputs[:-1]
+    shares = np.empty((work.outputs[0].shape[0], len(hidden)))
+    for i, A in enumerate(hidden):  # unmasked outputs: dropout does not count
+        shares[:, i] = saturation(activation, A)
+    return shares
+
+
+def _judge_the_ending(state, params, config, early):
+    """Divergence that passed for an ending, and early stopping's best weights."""
+    if not early and not config.incremental:
+        worse = state.last_loss > WORSE_THAN_START * state.first_loss
         ended = (state.status == CONVERGED) | (state.status == MAX_ITER)
         state.status[ended & worse] = DIVERGED
     if early:
@@ -403,28 +357,9 @@ def record_validation(data, coefs, intercepts, config, val_weight, state, ids):
     return score
 
 
-def _update_no_improvement(state, ids, stack, epoch_loss, val_score, tol):
-    """scikit-learn's bookkeeping of the best loss / score and the patience count."""
-    count = state.no_improvement_count
-    if val_score is not None:
-        best = state.best_validation_score[ids]
-        with np.errstate(invalid="ignore"):
-            worse = val_score < best + tol
-            improved = val_score > best
-        state.best_validation_score[ids[improved]] = val_score[improved]
-        state.best_params[ids[improved]] = stack.params[improved]
-    else:
-        best = state.best_loss[ids]
-        with np.errstate(invalid="ignore"):
-            worse = epoch_loss > best - tol
-            improved = epoch_loss < best
-        state.best_loss[ids[improved]] = epoch_loss[improved]
-    count[ids] = np.where(worse, count[ids] + 1, 0)
-
-
-def _apply_stopping_rule(state, ids, optimizer, config, early, log):
+def _apply_stopping_rule(state, ids, progress, optimizer, config, early, log):
     """Which models stop after this epoch; adaptive SGD lowers its rate instead."""
-    fired = state.no_improvement_count[ids] > config.n_iter_no_change
+    fired = progress.count > config.n_iter_no_change
     stopping = np.zeros(len(ids), dtype=bool)
     if not fired.any():
         return stopping
@@ -441,7 +376,7 @@ def _apply_stopping_rule(state, ids, optimizer, config, early, log):
             stopping[j] = True
             suffix = " Learning rate too small. Stopping." if adaptive else " Stopping."
         else:
-            state.no_improvement_count[k] = 0
+            progress.count[j] = 0
             suffix = " Setting learning rate to %f" % optimizer.learning_rate[j]
         state.messages[k].append(msg + suffix)
         if log is not None:
