@@ -34,6 +34,7 @@ from ._engine.optimizers import SGD, Adam
 from ._engine.state import DIVERGED, DIVERGED_RESTORED, MAX_ITER, TrainingState
 from ._engine.training import TrainingConfig, TrainingData, train
 from ._split import validation_split
+from ._threads import blas_threads, blas_threads_for
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
@@ -245,7 +246,10 @@ class BaseMLP(BaseEstimator, ABC):
             else validation[2][None],
         )
         log = print if self.verbose else None
-        with np.errstate(all="ignore"):
+        batch_rows = X.shape[0] if not stochastic or self.batch_size == "auto" else min(
+            self.batch_size, X.shape[0])
+        with np.errstate(all="ignore"), blas_threads(blas_threads_for(layer_units,
+                                                                       batch_rows)):
             if stochastic:
                 optimizer = self._optimizer_for(layout, X.dtype, incremental)
                 train(data, params, layout, optimizer, state, config, [rng], log)

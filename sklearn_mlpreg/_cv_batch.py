@@ -31,6 +31,7 @@ from ._engine.network import Layout
 from ._engine.state import TrainingState
 from ._engine.training import TrainingData, batch_size_for, train
 from ._split import validation_indices
+from ._threads import blas_threads, blas_threads_for
 
 
 @dataclass
@@ -146,7 +147,10 @@ def _train_stack(proto, models, X, Y, sample_weight, layout, config, as_weights)
         data.X_val, data.Y_val, data.val_weight = X, Y, val_weight
     state = TrainingState(K)
     optimizer = proto._new_optimizer(K, layout.n_params, params.dtype)
-    with np.errstate(all="ignore"):
+    rows = min(X.shape[0], config.batch_size or 200)  # per-model products
+    with np.errstate(all="ignore"), blas_threads(blas_threads_for(layout.layer_units,
+                                                                   rows)):
+        # (a no-op in joblib's worker threads, see _threads.py)
         train(data, params, layout, optimizer, state, config, [m.rng for m in models])
     return [TrainedModel(params[k], int(state.n_iter[k]), int(state.status[k]),
                          state.loss_curve[k], state.validation_scores[k])

@@ -1,0 +1,25 @@
+"""The benchmark suite runs and writes its report (a smoke test: no timing asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_suite_writes_json_and_markdown(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "tiny",
+         "--repeats", "1", "--no-cv", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    libraries = {row["library"] for row in report["training"]}
+    assert {"scikit-learn", "sklearn_mlpreg f64", "sklearn_mlpreg f32"} <= libraries
+    row = next(r for r in report["training"] if r["library"] == "sklearn_mlpreg f64")
+    assert row["ratio"] > 0 and abs(row["loss_vs_sklearn"] - 1) < 0.01
+    assert report["peaks"]["float64"] > 0 and "blas" in report["environment"]
+    assert {r["workload"] for r in report["predict"]} == {"predict 1 row",
+                                                         "predict 10000 rows"}
+    assert "| tiny |" in (tmp_path / "report.md").read_text()
