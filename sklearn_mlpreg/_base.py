@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import CallbackSupportMixin, EpochHooks, with_callbacks
 from ._docs import FIT_PARAMETERS, method_docstring
 from ._engine.dropout import DROPOUT_MODES, predict_weights
 from ._engine.initializers import initialize
@@ -62,7 +63,7 @@ def divergence_advice(learning_rate_init: float) -> str:
     )
 
 
-class BaseMLP(BaseEstimator, ABC):
+class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """Shared machinery of :class:`MLPRegressor` and :class:`MLPClassifier`.
 
     Do not use directly.
@@ -145,6 +146,7 @@ class BaseMLP(BaseEstimator, ABC):
     ):
         set_init_params(self, locals())
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
             sample_weight_val=None):
@@ -206,6 +208,7 @@ class BaseMLP(BaseEstimator, ABC):
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, X_val=None, y_val=None,
              sample_weight_val=None, incremental=False):
+        X_input, y_input = X, y  # what callbacks see (original labels and names)
         hidden = self._hidden_sizes()
         dropout = self._dropout_rates(len(hidden))
         if any(dropout) and self.solver == "lbfgs":
@@ -246,18 +249,37 @@ class BaseMLP(BaseEstimator, ABC):
             else validation[2][None],
         )
         log = print if self.verbose else None
+        hooks = self._callback_hooks(X_input, y_input, layout, incremental)
         batch_rows = X.shape[0] if not stochastic or self.batch_size == "auto" else min(
             self.batch_size, X.shape[0])
         with np.errstate(all="ignore"), blas_threads(blas_threads_for(layer_units,
                                                                        batch_rows)):
             if stochastic:
                 optimizer = self._optimizer_for(layout, X.dtype, incremental)
-                train(data, params, layout, optimizer, state, config, [rng], log)
+                train(data, params, layout, optimizer, state, config, [rng], log, hooks)
             else:
-                result = train_lbfgs(data, params, layout, state, config, self.max_fun, log)
+                result = train_lbfgs(data, params, layout, state, config, self.max_fun,
+                                     log, hooks)
+        if hooks is not None:
+            hooks.close()
+            hooks.context.call_on_fit_task_end(estimator=self, X=X_input, y=y_input)
         self._finish(state, params, layout, first_pass, early, validation is not None,
                      None if stochastic else result, incremental)
         return self
+
+    def _callback_hooks(self, X, y, layout, incremental):
+        """Per-epoch callback hooks, or None when no callback is set (no cost)."""
+        if not getattr(self, "_skl_callbacks", None):
+            return None
+        context = self._init_callback_context(max_subtasks=1 if incremental
+                                              else self.max_iter)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+
+        def network_after_epoch(params):
+            coefs, intercepts = layout.unpack(params[0])
+            return {"coefs_": coefs, "intercepts_": intercepts}
+
+        return EpochHooks(self, context, X, y, reconstruct=network_after_epoch)
 
     def _check_weights(self, sample_weight, X):
         if sample_weight is None:
@@ -412,12 +434,14 @@ class BaseMLP(BaseEstimator, ABC):
                 "validation score); the weights of the best validation epoch are "
                 f"kept.{divergence_advice(self.learning_rate_init)}",
                 ConvergenceWarning,
+                stacklevel=2,
             )
         elif result is None and status == MAX_ITER and not incremental:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
         elif result is not None and result.status != 0:
             warnings.warn(
@@ -425,6 +449,7 @@ class BaseMLP(BaseEstimator, ABC):
                 f"(status={result.status}): {result.message}. Increase max_iter "
                 f"(now {self.max_iter}) or max_fun, or scale the data.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
 
     # -- predict -------------------------------------------------------------

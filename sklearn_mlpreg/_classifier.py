@@ -14,6 +14,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseMLP
+from ._callbacks import with_callbacks
 from ._docs import estimator_docstring
 
 
@@ -48,6 +49,7 @@ True
     _score_name = "accuracy"
 
     @available_if(lambda est: est._check_solver())
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.

@@ -17,13 +17,14 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from scipy.stats import rankdata
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, EpochHooks, with_callbacks
 from ._cv_batch import plan_models, train_models
 from ._cv_scoring import fast_score_name, stacked_scores
 from ._engine.dropout import predict_weights
@@ -34,7 +35,7 @@ from ._engine.state import DIVERGED
 DEFAULT_ALPHAS = 10.0 ** np.arange(-4, 3)
 
 
-class _BaseMLPCV(BaseEstimator):
+class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the cross-validated estimators."""
 
     _estimator_class: type
@@ -59,6 +60,7 @@ class _BaseMLPCV(BaseEstimator):
                              f"got {self.alphas!r}.")
         return alphas
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, groups=None):
         """Train every (alpha, fold) network, pick alpha, refit on all data.
@@ -126,8 +128,16 @@ class _BaseMLPCV(BaseEstimator):
         models = plan_models(proto, Y, splits, alphas, layout, X.dtype, dropout, early)
         config = proto._training_config(early, dropout, incremental=False,
                                         alpha=np.zeros(len(models)))
+        hooks = None
+        if getattr(self, "_skl_callbacks", None):  # progress follows the first stack
+            context = self._init_callback_context(max_subtasks=proto.max_iter)
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+            hooks = EpochHooks(self, context, X, y)
         trained = train_models(proto, models, X, Y, sample_weight, layout, config,
-                               self.n_jobs)
+                               self.n_jobs, hooks)
+        if hooks is not None:
+            hooks.close()
+            hooks.context.call_on_fit_task_end(estimator=self, X=X, y=y)
         failed = np.array([t.status == DIVERGED for t in trained])
         params = np.stack([t.params for t in trained])
         name = fast_score_name(self.scoring, proto._score_name,
@@ -189,7 +199,7 @@ class _BaseMLPCV(BaseEstimator):
                 f"became non-finite) and score NaN, for alphas {alphas}. Scale the "
                 "features and the target, or lower learning_rate_init (a large alpha "
                 "also needs a small step: weight decay overshoots when "
-                "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning)
+                "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning, stacklevel=2)
 
     # -- results ---------------------------------------------------------------
     def _store_results(self, alphas, splits, test, train):

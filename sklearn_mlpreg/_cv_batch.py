@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -43,7 +43,7 @@ class PlannedModel:
     train: np.ndarray  # the fold's training rows
     test: np.ndarray  # the fold's test rows
     rows: np.ndarray  # training rows after the early-stopping split
-    val: Optional[np.ndarray]  # early-stopping validation rows
+    val: np.ndarray | None  # early-stopping validation rows
     params: np.ndarray  # initial flat parameters, shape (P,)
     rng: np.random.RandomState
 
@@ -101,8 +101,11 @@ def stacks(models, batch_size, dropout):
     return list(by_size.values()), False
 
 
-def train_models(proto, models, X, Y, sample_weight, layout, config, n_jobs):
-    """Train all planned models; returns one :class:`TrainedModel` per model."""
+def train_models(proto, models, X, Y, sample_weight, layout, config, n_jobs, hooks=None):
+    """Train all planned models; returns one :class:`TrainedModel` per model.
+
+    ``hooks`` (progress callbacks) follow the first stack only.
+    """
     groups, as_weights = stacks(models, config.batch_size, config.dropout)
     n_chunks = max(1, min(effective_n_jobs(n_jobs), len(models)))
     chunks = [chunk for group in groups
@@ -113,8 +116,8 @@ def train_models(proto, models, X, Y, sample_weight, layout, config, n_jobs):
     # A Dask or Ray joblib backend, when active, overrides the preference.
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(_train_stack)(proto, [models[k] for k in chunk], X, Y, sample_weight,
-                              layout, config, as_weights)
-        for chunk in chunks
+                              layout, config, as_weights, hooks if i == 0 else None)
+        for i, chunk in enumerate(chunks)
     )
     trained: list[Any] = [None] * len(models)
     for chunk, result in zip(chunks, results):
@@ -123,7 +126,8 @@ def train_models(proto, models, X, Y, sample_weight, layout, config, n_jobs):
     return trained
 
 
-def _train_stack(proto, models, X, Y, sample_weight, layout, config, as_weights):
+def _train_stack(proto, models, X, Y, sample_weight, layout, config, as_weights,
+                 hooks=None):
     """Train one stack of models in the engine (a joblib task)."""
     K, n = len(models), X.shape[0]
     params = np.stack([m.params for m in models])
@@ -151,7 +155,8 @@ def _train_stack(proto, models, X, Y, sample_weight, layout, config, as_weights)
     with np.errstate(all="ignore"), blas_threads(blas_threads_for(layout.layer_units,
                                                                    rows)):
         # (a no-op in joblib's worker threads, see _threads.py)
-        train(data, params, layout, optimizer, state, config, [m.rng for m in models])
+        train(data, params, layout, optimizer, state, config, [m.rng for m in models],
+              hooks=hooks)
     return [TrainedModel(params[k], int(state.n_iter[k]), int(state.status[k]),
                          state.loss_curve[k], state.validation_scores[k])
             for k in range(K)]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
 from numbers import Integral
 
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP
-from ._engine.dropout import predict_stochastic
+from ._callbacks import with_callbacks
 from ._docs import estimator_docstring
+from ._engine.dropout import predict_stochastic
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -113,6 +114,7 @@ True
         )
 
     @available_if(lambda est: est._check_solver())
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.

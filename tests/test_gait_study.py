@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from sklearn_mlpreg.__main__ import main
-from sklearn_mlpreg.studies.gait import GaitStudyConfig, outer_splits
 from sklearn_mlpreg.datasets import load_gait
+from sklearn_mlpreg.studies.gait import GaitStudyConfig, outer_splits
 
 
 def test_quick_run_writes_its_table_and_figures(tmp_path, capsys):
@@ -51,3 +51,12 @@ def test_outer_resampling_is_loo_for_regression_stratified_for_classification():
     splits = outer_splits("y2", y2, config)
     assert len(splits) == 3 * config.n_repeats
     assert all(y2[test].sum() >= 2 and (1 - y2[test]).sum() >= 2 for _, test in splits)
+
+
+def test_progress_shows_each_fold_with_the_networks_losses(tmp_path, capsys):
+    pytest.importorskip("tqdm")
+    main(["gait", "--quick", "--target", "BBS", "--no-sklearn-baseline",
+          "--out", str(tmp_path)])
+    shown = capsys.readouterr().err
+    assert "69/69" in shown  # one tick per outer fold: 3 models x 23 (leave-one-out)
+    assert "loss=" in shown and "cv_score=" in shown and "target=BBS" in shown

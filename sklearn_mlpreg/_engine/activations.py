@@ -17,7 +17,8 @@ and the softmax subtracts the row maximum before exponentiating.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray

@@ -20,13 +20,13 @@ the gradient of those outgoing weights differs, by the factor ``1 - p``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .network import Workspace
+from .network import Inputs, Workspace
 
 Array = NDArray[np.floating]
 
@@ -67,7 +67,7 @@ def predict_weights(coefs: Sequence[Array], rates: Sequence[float],
     return scaled
 
 
-def predict_stochastic(X, coefs: Sequence[Array], intercepts: Sequence[Array],
+def predict_stochastic(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],
                        activation: str, out_activation: str, rates: Sequence[float],
                        rng: np.random.RandomState, n_passes: int,
                        mode: str = "inverted") -> Array:

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 from numbers import Real
-from typing import Union
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 Array = NDArray[np.floating]
-Scheme = Union[str, float]
+Scheme = str | float
 
 
 def glorot_uniform(

@@ -19,7 +19,7 @@ validation set, the validation score and loss are recorded.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import numpy as np
 import scipy.optimize
@@ -30,7 +30,7 @@ from .network import Layout, Workspace
 from .objective import Objective
 from .penalties import Penalty
 from .state import TrainingState
-from .training import TrainingConfig, TrainingData, record_validation
+from .training import EpochHooks, TrainingConfig, TrainingData, record_validation
 
 Array = NDArray[np.floating]
 
@@ -71,7 +71,8 @@ def train_lbfgs(
     state: TrainingState,
     config: TrainingConfig,
     max_fun: int,
-    log: Optional[Callable[[str], None]] = None,
+    log: Callable[[str], None] | None = None,
+    hooks: EpochHooks | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Minimize the objective of one network (``params`` of shape ``(1, P)``).
 
@@ -92,6 +93,9 @@ def train_lbfgs(
         Maximum number of objective evaluations.
     log : callable, default=None
         Receives one line per iteration (verbose mode).
+    hooks : EpochHooks, default=None
+        Per-iteration callbacks, as :func:`~.training.train`'s (an iteration
+        plays the part of an epoch).
 
     Returns
     -------
@@ -111,14 +115,14 @@ def train_lbfgs(
     grads = np.empty_like(params)
     last = {}
 
-    def loss_and_grad(z):
+    def loss_and_grad(z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         params[0] = z if split is None else split.from_split(z)
         loss, norms = objective(data.X, data.Y, params, grads, work, sw)
         last.update(z=z.copy(), norms=norms[0])
         loss, grad = float(loss[0]), grads[0].astype(np.float64)
         return (loss, grad) if split is None else split.loss_and_grad(z, loss, grad)
 
-    def callback(intermediate_result):
+    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         z = intermediate_result.x
         if not np.array_equal(z, last["z"]):
             loss_and_grad(z)
@@ -126,16 +130,27 @@ def train_lbfgs(
         state.gradient_norms[0].append(last["norms"].copy())
         state.saturation[0].append(np.array(
             [saturation(config.activation, A)[0] for A in work.outputs[:-1]]))
+        params[0] = z if split is None else split.from_split(z)
+        val_loss = None
         if data.X_val is not None:
-            params[0] = z if split is None else split.from_split(z)
-            record_validation(data, layout.coefs(params), layout.intercepts(params),
-                              config, data.val_weight, state, np.array([0]))
+            _, val_loss = record_validation(data, layout.coefs(params),
+                                            layout.intercepts(params), config,
+                                            data.val_weight, state, np.array([0]))
             state.flush()
         if log is not None:
             log("Iteration %d, loss = %.8f" % (len(state.loss_curve[0]),
                                                intermediate_result.fun))
+        if hooks is not None:
+            stop = hooks.epoch_end(np.array([0]), np.array([intermediate_result.fun]),
+                                   val_loss, params)
+            if stop:
+                raise StopIteration  # scipy >= 1.11 ends the minimization
+            if len(state.loss_curve[0]) < config.max_iter:  # another iteration follows
+                hooks.epoch_begin()
 
     start = params[0].astype(np.float64)
+    if hooks is not None:
+        hooks.epoch_begin()
     result = scipy.optimize.minimize(
         loss_and_grad,
         start if split is None else split.to_split(start),
@@ -145,6 +160,8 @@ def train_lbfgs(
         callback=callback,
         options={"maxfun": max_fun, "maxiter": config.max_iter, "gtol": config.tol},
     )
+    if hooks is not None:
+        hooks.close()
     params[0] = result.x if split is None else split.from_split(result.x)
     state.n_iter[0] = min(result.nit, config.max_iter)
     return result

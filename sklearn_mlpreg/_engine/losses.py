@@ -15,7 +15,8 @@ model, shape ``(K,)``.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,7 +25,7 @@ from scipy.special import xlogy
 Array = NDArray[np.floating]
 
 
-def _weighted_mean_over_samples(values: Array, sample_weight: Optional[Array]) -> Array:
+def _weighted_mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
     """Sum over outputs, weighted mean over samples: ``(K, n, o) -> (K,)``."""
     per_sample = values.sum(axis=-1)
     if sample_weight is None:
@@ -34,7 +35,7 @@ def _weighted_mean_over_samples(values: Array, sample_weight: Optional[Array]) -
     return (per_sample * sample_weight).sum(axis=-1) / np.where(total > 0, total, 1)
 
 
-def squared_error(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Half squared error, ``L = mean_n sum_o (y - p)^2 / 2``.
 
     scikit-learn reports the mean over outputs instead of the sum, while its
@@ -45,7 +46,7 @@ def squared_error(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> 
     return 0.5 * _weighted_mean_over_samples(diff * diff, sample_weight)
 
 
-def squared_error_from_residual(R: Array, sample_weight: Optional[Array] = None) -> Array:
+def squared_error_from_residual(R: Array, sample_weight: Array | None = None) -> Array:
     """The half squared error from the residual ``R = p - y``, shape ``(K,)``.
 
     One reduction instead of subtract, square, sum and mean: the training loop
@@ -59,14 +60,14 @@ def squared_error_from_residual(R: Array, sample_weight: Optional[Array] = None)
     return 0.5 * weighted / np.where(total > 0, total, 1)
 
 
-def poisson(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+def poisson(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         values = xlogy(Y, Y / P) - Y + P
     return _weighted_mean_over_samples(values, sample_weight)
 
 
-def binary_log_loss(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+def binary_log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Binary cross entropy per output, ``L = -mean_n sum_o [y log p + (1-y) log(1-p)]``.
 
     ``p`` is clipped to ``[eps, 1 - eps]`` as scikit-learn does.
@@ -77,14 +78,14 @@ def binary_log_loss(Y: Array, P: Array, sample_weight: Optional[Array] = None) -
     return -_weighted_mean_over_samples(values, sample_weight)
 
 
-def log_loss(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+def log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output)."""
     eps = np.finfo(P.dtype).eps
     P = np.clip(P, eps, 1 - eps)
     return -_weighted_mean_over_samples(xlogy(Y, P), sample_weight)
 
 
-def output_delta(Y: Array, P: Array, out: Optional[Array] = None) -> Array:
+def output_delta(Y: Array, P: Array, out: Array | None = None) -> Array:
     """Gradient of any canonical loss above with respect to ``z``: ``p - y``."""
     return np.subtract(P, Y, out=out)
 

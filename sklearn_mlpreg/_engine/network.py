@@ -18,8 +18,8 @@ applies the chain rule of the lecture's slide backwards:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
-from typing import Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +29,8 @@ from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .losses import output_delta
 
 Array = NDArray[np.floating]
+#: A batch of input rows: a dense array or a scipy sparse matrix.
+Inputs = NDArray[np.floating] | sp.spmatrix | sp.sparray
 
 
 class Layout:
@@ -107,7 +109,7 @@ class Layout:
         return np.add.reduceat(weight_block * weight_block, self.coef_starts[:-1], axis=-1)
 
 
-def _matmul(A, W: Array, out: Array) -> Array:
+def _matmul(A: Inputs, W: Array, out: Array) -> Array:
     """``A @ W`` into ``out``; ``A`` may be a scipy sparse ``(n, d)`` matrix."""
     if sp.issparse(A):
         for k in range(W.shape[0]):
@@ -116,7 +118,7 @@ def _matmul(A, W: Array, out: Array) -> Array:
     return np.matmul(A, W, out=out)
 
 
-def _matmul_transposed(A, delta: Array, out: Array) -> Array:
+def _matmul_transposed(A: Inputs, delta: Array, out: Array) -> Array:
     """``A^T @ delta`` into ``out`` (a weight gradient); ``A`` may be sparse."""
     if sp.issparse(A):
         AT = A.T.tocsr()
@@ -156,17 +158,17 @@ class Workspace:
         self.dropout = rates[: len(units) - 1]
         # masks[i] holds mask / (1 - p) for hidden layer i, inputs[i + 1] the
         # dropped-out output fed to the next layer.
-        self.masks: list[Optional[Array]] = [
+        self.masks: list[Array | None] = [
             np.empty((n_models, n_samples, u), dtype=dtype) if p > 0 else None
             for u, p in zip(units[:-1], self.dropout)
         ]
-        self.dropped: list[Optional[Array]] = [
+        self.dropped: list[Array | None] = [
             np.empty_like(m) if m is not None else None for m in self.masks
         ]
 
 
 def forward(
-    X,
+    X: Inputs,
     coefs: Sequence[Array],
     intercepts: Sequence[Array],
     activation: str,
@@ -210,14 +212,14 @@ def forward(
 
 
 def backward(
-    X,
+    X: Inputs,
     Y: Array,
     coefs: Sequence[Array],
     activation: str,
     work: Workspace,
     grad_coefs: Sequence[Array],
     grad_intercepts: Sequence[Array],
-    delta_weight=1.0,
+    delta_weight: float | Array = 1.0,
     residual_ready: bool = False,
 ) -> None:
     """Backpropagate the canonical output delta ``p - y`` after :func:`forward`.
@@ -270,12 +272,12 @@ def backward(
 
 
 def predict(
-    X,
+    X: Inputs,
     coefs: Sequence[Array],
     intercepts: Sequence[Array],
     activation: str,
     out_activation: str,
-    chunk_size: Optional[int] = None,
+    chunk_size: int | None = None,
 ) -> Array:
     """Output of trained networks, without dropout, in chunks of rows.
 
@@ -316,7 +318,8 @@ def predict(
     return result
 
 
-def _predict_chunk(X, coefs, intercepts, hidden, output) -> Array:
+def _predict_chunk(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],
+                   hidden: str, output: str) -> Array:
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):

@@ -10,13 +10,12 @@ serves the stochastic loop, L-BFGS and the finite-difference gradient checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .losses import LOSSES, output_delta, squared_error_from_residual
-from .network import Layout, Workspace, backward, forward
+from .network import Inputs, Layout, Workspace, backward, forward
 from .penalties import Penalty
 
 Array = NDArray[np.floating]
@@ -72,12 +71,12 @@ class Objective:
 
     def __call__(
         self,
-        X,
+        X: Inputs,
         Y: Array,
         params: Array,
         grads: Array,
         work: Workspace,
-        sample_weight: Optional[Array] = None,
+        sample_weight: Array | None = None,
     ) -> tuple[Array, Array]:
         """Loss per model and gradient (written into ``grads``, shape ``(K, P)``).
 

@@ -20,8 +20,6 @@ keeps the rows of the models still training.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
@@ -66,9 +64,9 @@ class SGD:
         self.nesterov = bool(nesterov)
         self.power_t = float(power_t)
         self.velocity = np.zeros((n_models, n_params), dtype=dtype)
-        self._scratch: Optional[Array] = None
+        self._scratch: Array | None = None
 
-    def _rate(self, dtype) -> Array:
+    def _rate(self, dtype: DTypeLike) -> Array:
         return self.learning_rate.astype(dtype)[:, None]
 
     def step(self, params: Array, grads: Array) -> None:
@@ -160,7 +158,7 @@ class Adam:
         self.t = 0
         self.ms = np.zeros((n_models, n_params), dtype=dtype)  # scaled: m / (1 - b1)
         self.vs = np.zeros((n_models, n_params), dtype=dtype)  # scaled: v / (1 - b2)
-        self._scratch: Optional[Array] = None
+        self._scratch: Array | None = None
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one Adam step against ``grads``, in place."""

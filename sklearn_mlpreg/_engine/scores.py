@@ -9,22 +9,20 @@ finite scores NaN, as in scikit-learn.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
 
 
-def _weighted_sum(values: Array, sample_weight: Optional[Array]) -> Array:
+def _weighted_sum(values: Array, sample_weight: Array | None) -> Array:
     """Sum over the samples axis of ``(K, n, ...)``, weighted by ``(K, n)``."""
     if sample_weight is None:
         return values.sum(axis=1)
     return np.einsum("kn...,kn->k...", values, sample_weight)
 
 
-def r2(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
+def r2(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Coefficient of determination per model, averaged over outputs.
 
     Parameters
@@ -61,7 +59,7 @@ def r2(Y: Array, P: Array, sample_weight: Optional[Array] = None) -> Array:
 
 
 def accuracy(
-    Y: Array, P: Array, out_activation: str, sample_weight: Optional[Array] = None
+    Y: Array, P: Array, out_activation: str, sample_weight: Array | None = None
 ) -> Array:
     """Fraction of samples whose every label is predicted right, per model.
 

@@ -11,7 +11,6 @@ state when models stop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,7 +42,7 @@ class TrainingState:
     best_validation_score: Array = field(init=False)
     no_improvement_count: NDArray[np.intp] = field(init=False)
     status: NDArray[np.intp] = field(init=False)
-    best_params: Optional[Array] = None
+    best_params: Array | None = None
 
     def __post_init__(self):
         K = self.n_models
@@ -103,7 +102,7 @@ class Progress:
         self.best_loss = state.best_loss[ids].copy()
         self.best_score = state.best_validation_score[ids].copy()
         self.count = state.no_improvement_count[ids].copy()
-        self.first_loss: Optional[Array] = None
+        self.first_loss: Array | None = None
         self.last_loss = np.full(len(ids), np.nan)
 
     def select(self, keep: NDArray[np.intp]) -> None:
@@ -112,7 +111,8 @@ class Progress:
                      "last_loss"):
             setattr(self, name, getattr(self, name)[keep])
 
-    def write(self, state: TrainingState, ids: NDArray[np.intp], local=slice(None)):
+    def write(self, state: TrainingState, ids: NDArray[np.intp],
+              local: slice | NDArray[np.intp] = slice(None)) -> None:
         """Copy the counters of positions ``local`` (models ``ids``) to ``state``."""
         state.n_iter[ids] = self.n_iter[local]
         state.t[ids] = self.t[local]
@@ -134,7 +134,7 @@ class Progress:
             diverged |= loss > EXPLOSION_FACTOR * self.first_loss
         return diverged
 
-    def update(self, loss: Array, score: Optional[Array], tol: float) -> Array:
+    def update(self, loss: Array, score: Array | None, tol: float) -> Array:
         """scikit-learn's patience count on the loss (or the validation score).
 
         Returns which models improved on their best (validation score with

@@ -23,8 +23,9 @@ others go on.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,8 +34,9 @@ from numpy.typing import NDArray
 from .activations import saturation
 from .dropout import draw_masks, predict_weights
 from .losses import LOSSES
-from .network import Layout, Workspace, predict
+from .network import Inputs, Layout, Workspace, predict
 from .objective import Objective
+from .optimizers import SGD, Adam
 from .penalties import Penalty
 from .scores import SCORES
 from .state import (
@@ -48,6 +50,18 @@ from .state import (
 )
 
 Array = NDArray[np.floating]
+Batch = tuple[Inputs, Array, Array | None, int]  # rows, targets, weights, count
+
+
+class EpochHooks(Protocol):
+    """What :func:`train` calls around every epoch (the callback bridge)."""
+
+    def epoch_begin(self) -> None:
+        """An epoch starts."""
+
+    def epoch_end(self, ids: NDArray[np.intp], loss: Array, validation_loss: Array | None,
+                  params: Array) -> bool:
+        """An epoch ended for the models ``ids``; return True to stop them all."""
 
 @dataclass
 class TrainingData:
@@ -58,13 +72,13 @@ class TrainingData:
     ``val_weight`` ``(K, n_val)`` are per model.
     """
 
-    X: Any
+    X: Inputs
     Y: Array
-    sample_weight: Optional[Array] = None
-    rows: Optional[NDArray[np.intp]] = None
-    X_val: Any = None
-    Y_val: Optional[Array] = None
-    val_weight: Optional[Array] = None
+    sample_weight: Array | None = None
+    rows: NDArray[np.intp] | None = None
+    X_val: Inputs | None = None
+    Y_val: Array | None = None
+    val_weight: Array | None = None
 
 
 @dataclass
@@ -78,7 +92,7 @@ class TrainingConfig:
     alpha: Array
     penalty: str = "l2"
     l1_ratio: float = 0.15
-    batch_size: Optional[int] = None
+    batch_size: int | None = None
     shuffle: bool = True
     max_iter: int = 200
     tol: float = 1e-4
@@ -91,7 +105,7 @@ class TrainingConfig:
     diagnostics: bool = True  # record gradient norms and saturation per epoch
 
 
-def batch_size_for(batch_size: Optional[int], n_samples: int) -> int:
+def batch_size_for(batch_size: int | None, n_samples: int) -> int:
     """scikit-learn's rule: ``"auto"`` (None) is ``min(200, n)``; clip to [1, n]."""
     if batch_size is None:
         return min(200, n_samples)
@@ -101,7 +115,8 @@ def batch_size_for(batch_size: Optional[int], n_samples: int) -> int:
 class _Stack:
     """The per-model arrays of the models still training, in one place."""
 
-    def __init__(self, data, params, rngs, config, layout):
+    def __init__(self, data: TrainingData, params: Array, rngs: list[np.random.RandomState],
+                 config: TrainingConfig, layout: Layout) -> None:
         K = params.shape[0]
         self.ids = np.arange(K)
         self.params = params
@@ -131,7 +146,7 @@ class _Stack:
         self.layout = layout
         self._refresh()
 
-    def _refresh(self):
+    def _refresh(self) -> None:
         self.grads = np.empty_like(self.params)
         self._gathered = None
         self.coefs = self.layout.coefs(self.params)
@@ -152,7 +167,8 @@ class _Stack:
                 setattr(self, name, value[keep])
         self._refresh()
 
-    def _gather(self, X, Y, sw, index, shared=False):
+    def _gather(self, X: Inputs, Y: Array, sw: Array | None, index: NDArray[np.intp],
+                shared: bool = False) -> tuple[Inputs, Array, Array | None]:
         """The rows ``index`` (``(K, m)``) of X, Y and the weights, per model.
 
         One model (or one order shared by all) gives a shared 2-D batch.
@@ -164,14 +180,14 @@ class _Stack:
         ws = None if sw is None else np.take_along_axis(sw, index, axis=1)
         return Xs, Y[index], ws
 
-    def workspace(self, n_batch: int, dtype, dropout) -> Workspace:
+    def workspace(self, n_batch: int, dtype: np.dtype, dropout: tuple) -> Workspace:
         if n_batch not in self.workspaces:
             self.workspaces[n_batch] = Workspace(
                 self.layout, len(self.ids), n_batch, dtype, dropout
             )
         return self.workspaces[n_batch]
 
-    def epoch_batches(self, data: TrainingData, shuffle: bool):
+    def epoch_batches(self, data: TrainingData, shuffle: bool) -> Iterable[Batch]:
         """The ``(X_b, Y_b, w_b, n_b)`` batches of one epoch."""
         X, Y, sw = data.X, data.Y, self.sample_weight
         if self.full_batch and self.rows is None:
@@ -182,7 +198,8 @@ class _Stack:
             return ((*self._gathered, self.n_rows),)
         return self._mini_batches(X, Y, sw, shuffle)
 
-    def _mini_batches(self, X, Y, sw, shuffle):
+    def _mini_batches(self, X: Inputs, Y: Array, sw: Array | None, shuffle: bool
+                      ) -> Iterator[Batch]:
         """Reorder the rows (composing permutations, as scikit-learn does) and cut."""
         if shuffle:
             for k, rng in enumerate(self.rngs):
@@ -207,12 +224,12 @@ def train(
     data: TrainingData,
     params: Array,
     layout: Layout,
-    optimizer,
+    optimizer: SGD | Adam,
     state: TrainingState,
     config: TrainingConfig,
-    rngs: list,
-    log: Optional[Callable[[str], None]] = None,
-    on_epoch_end: Optional[Callable[..., None]] = None,
+    rngs: list[np.random.RandomState],
+    log: Callable[[str], None] | None = None,
+    hooks: EpochHooks | None = None,
 ) -> None:
     """Train K networks in place with a stochastic optimizer (sgd or adam).
 
@@ -232,10 +249,11 @@ def train(
         One per model: shuffling and dropout masks.
     log : callable, default=None
         Receives scikit-learn's verbose lines (meant for K = 1).
-    on_epoch_end : callable, default=None
-        Called as ``on_epoch_end(ids, loss, validation_score)`` after every
-        epoch: the models still training, their training losses and their
-        validation scores (None without a validation set).
+    hooks : EpochHooks, default=None
+        Per-epoch callbacks: ``hooks.epoch_begin()`` before an epoch and
+        ``hooks.epoch_end(ids, loss, validation_loss, params)`` after it (the
+        models still training, their training and validation losses, their
+        parameters); a True return stops every model.
     """
     stack = _Stack(data, params.copy(), rngs, config, layout)
     progress = Progress(state)
@@ -252,6 +270,8 @@ def train(
                                   config.loss, config.penalty, stack.strength,
                                   config.l1_ratio, include_l1=False,
                                   norms=config.diagnostics)
+        if hooks is not None:
+            hooks.epoch_begin()
         epoch_loss, norms, work = _run_epoch(stack, objective, optimizer, penalty,
                                               data, config)
         diverged = progress.end_epoch(epoch_loss, stack.n_rows, guard_explosion=not early)
@@ -261,10 +281,10 @@ def train(
             state.record("saturation", ids, _saturation(config.activation, work))
         if log is not None:
             log("Iteration %d, loss = %.8f" % (progress.n_iter[0], epoch_loss[0]))
-        val_score = None
+        val_score = val_loss = None
         if has_val:
-            val_score = record_validation(data, stack.coefs, stack.intercepts,
-                                          config, stack.val_weight, state, ids)
+            val_score, val_loss = record_validation(data, stack.coefs, stack.intercepts,
+                                                    config, stack.val_weight, state, ids)
             if log is not None and early:
                 log("Validation score: %f" % val_score[0])
             diverged |= ~np.isfinite(val_score)
@@ -279,8 +299,8 @@ def train(
             state.status[ids[diverged]] = DIVERGED_RESTORED if early else DIVERGED
         if config.incremental:
             stopping[:] = True
-        if on_epoch_end is not None:
-            on_epoch_end(ids, epoch_loss, val_score)
+        if hooks is not None and hooks.epoch_end(ids, epoch_loss, val_loss, stack.params):
+            stopping[:] = True
         if stopping.any():
             done = np.flatnonzero(stopping)
             params[ids[done]] = stack.params[done]
@@ -299,7 +319,9 @@ def train(
     _judge_the_ending(state, params, config, early)
 
 
-def _run_epoch(stack, objective, optimizer, penalty, data, config):
+def _run_epoch(stack: _Stack, objective: Objective, optimizer: SGD | Adam, penalty: Penalty,
+               data: TrainingData, config: TrainingConfig
+               ) -> tuple[Array, Array, Workspace]:
     """One pass over the training rows; returns the loss, norms and last workspace."""
     layout = stack.layout
     total_loss, norms, n_batches = 0.0, 0.0, 0
@@ -319,7 +341,7 @@ def _run_epoch(stack, objective, optimizer, penalty, data, config):
     return total_loss / stack.n_rows, norms / n_batches, work
 
 
-def _saturation(activation, work):
+def _saturation(activation: str, work: Workspace) -> Array:
     """Dead / saturated share of each hidden layer on the epoch's last batch."""
     hidden = work.outputs[:-1]
     shares = np.empty((work.outputs[0].shape[0], len(hidden)))
@@ -328,7 +350,8 @@ def _saturation(activation, work):
     return shares
 
 
-def _judge_the_ending(state, params, config, early):
+def _judge_the_ending(state: TrainingState, params: Array, config: TrainingConfig,
+                      early: bool) -> None:
     """Divergence that passed for an ending, and early stopping's best weights."""
     if not early and not config.incremental:
         worse = state.last_loss > WORSE_THAN_START * state.first_loss
@@ -341,11 +364,14 @@ def _judge_the_ending(state, params, config, early):
         params[restore] = state.best_params[restore]
 
 
-def record_validation(data, coefs, intercepts, config, val_weight, state, ids):
+def record_validation(data: TrainingData, coefs: Sequence[Array],
+                      intercepts: Sequence[Array], config: TrainingConfig,
+                      val_weight: Array | None, state: TrainingState,
+                      ids: NDArray[np.intp]) -> tuple[Array, Array]:
     """Score the models ``ids`` on the validation set and append to their curves.
 
     Returns the validation scores (R^2 or accuracy; NaN for a model whose
-    predictions are not finite), shape ``(len(ids),)``.
+    predictions are not finite) and losses, each of shape ``(len(ids),)``.
     """
     coefs = predict_weights(coefs, config.dropout, config.dropout_mode)
     P = predict(data.X_val, coefs, intercepts, config.activation, config.out_activation)
@@ -354,10 +380,12 @@ def record_validation(data, coefs, intercepts, config, val_weight, state, ids):
     loss = LOSSES[config.loss].value(data.Y_val, P, val_weight)
     state.record("validation_scores", ids, score)
     state.record("validation_loss_curve", ids, loss)
-    return score
+    return score, loss
 
 
-def _apply_stopping_rule(state, ids, progress, optimizer, config, early, log):
+def _apply_stopping_rule(state: TrainingState, ids: NDArray[np.intp], progress: Progress,
+                         optimizer: SGD | Adam, config: TrainingConfig, early: bool,
+                         log: Callable[[str], None] | None) -> NDArray[np.bool_]:
     """Which models stop after this epoch; adaptive SGD lowers its rate instead."""
     fired = progress.count > config.n_iter_no_change
     stopping = np.zeros(len(ids), dtype=bool)

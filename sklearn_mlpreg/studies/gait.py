@@ -23,8 +23,8 @@ Outer resampling:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,30 @@ CLASSIFICATION_TARGETS = ("y1", "y2")
 
 @dataclass
 class GaitStudyConfig:
-    """Settings of the study (the command line's options)."""
+    """Settings of the study (the command line's options).
+
+    Attributes
+    ----------
+    targets : tuple of str
+        The targets studied: regression ``TUG``, ``BBS`` and classification
+        ``y1``, ``y2``.
+    hidden_layer_sizes : tuple of int
+        The network of every MLP in the study.
+    alphas : tuple of float
+        The lambda grid the nested cross-validation searches.
+    learning_rate_init : float
+        Adam's step size.
+    max_iter : int
+        Epochs per network.
+    seed : int
+        Seeds the networks and the splits.
+    n_repeats : int
+        Repetitions of the stratified 3-fold split for the classification targets.
+    sklearn_baseline : bool
+        Also fit scikit-learn's MLP with the same settings, side by side.
+    n_jobs : int or None
+        Processes for the outer folds (-1: every core).
+    """
 
     targets: tuple = REGRESSION_TARGETS + CLASSIFICATION_TARGETS
     hidden_layer_sizes: tuple = (30, 15)
@@ -72,11 +95,22 @@ class GaitStudyConfig:
     seed: int = 0
     n_repeats: int = 5
     sklearn_baseline: bool = True
-    n_jobs: Optional[int] = -1  # the study uses every core by default
+    n_jobs: int | None = -1  # the study uses every core by default
 
     @classmethod
     def quick(cls, **changes):
-        """Small settings for a smoke test: fewer alphas, epochs and repeats."""
+        """Small settings for a smoke test: fewer alphas, epochs and repeats.
+
+        Parameters
+        ----------
+        **changes : dict
+            Settings that override the quick ones.
+
+        Returns
+        -------
+        config : GaitStudyConfig
+            The quick settings.
+        """
         base = dict(alphas=(1e-2, 1.0, 100.0), max_iter=60, n_repeats=1,
                     sklearn_baseline=False)
         return cls(**{**base, **changes})
@@ -84,7 +118,19 @@ class GaitStudyConfig:
 
 @dataclass
 class GaitStudyResults:
-    """What the study measured."""
+    """What the study measured.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (target, model): the scores with their spread.
+    predictions : dict
+        ``(target, model) -> out-of-fold predictions`` (or scores for ROC).
+    lambda_tables : dict
+        ``target -> cv_results_`` frame of the lambda search.
+    truth : dict
+        ``target -> y`` the predictions are compared with.
+    """
 
     table: pd.DataFrame
     predictions: dict = field(default_factory=dict)  # (target, model) -> out-of-fold
@@ -155,7 +201,7 @@ def final_step(model):
     return inner[-1] if hasattr(inner, "steps") else inner
 
 
-def chosen_alpha(model) -> Optional[float]:
+def chosen_alpha(model) -> float | None:
     """The lambda an (outer-fold) model chose, if it chose one."""
     last = final_step(model)
     if hasattr(last, "alpha_") and hasattr(last, "cv_results_"):
@@ -163,6 +209,20 @@ def chosen_alpha(model) -> Optional[float]:
     if hasattr(last, "best_params_"):
         return float(last.best_params_["alpha"])
     return None
+
+
+def fit_status(target: str, name: str, model) -> dict:
+    """What the progress bar shows after a fold: the network's losses and CV score."""
+    status = {"target": target, "model": name}
+    last = final_step(model)
+    network = getattr(last, "best_estimator_", last)
+    if hasattr(network, "loss_"):
+        status["loss"] = f"{network.loss_:.4g}"
+    if getattr(network, "validation_loss_curve_", None):
+        status["val_loss"] = f"{network.validation_loss_curve_[-1]:.4g}"
+    if hasattr(last, "best_score_"):
+        status["cv_score"] = f"{last.best_score_:.3g}"
+    return status
 
 
 def _bootstrap_r2_spread(y, prediction, seed, n_boot=2000):
@@ -192,7 +252,7 @@ def evaluate(target, name, model, X, y, splits, config, tick):
             predictions[k * n_rounds // len(splits), test] = proba
             fold_scores.append((roc_auc_score(y[test], proba),
                                 balanced_accuracy_score(y[test], fitted.predict(X[test]))))
-        tick()
+        tick(fit_status(target, name, fitted))
     row = {"target": target, "model": name}
     if regression:
         p = predictions[0]
@@ -223,8 +283,8 @@ def lambda_table(target, X, y, config) -> pd.DataFrame:
                          "test_error_std": results["std_test_score"]})
 
 
-def run_gait_study(config: Optional[GaitStudyConfig] = None,
-                   progress: Optional[Callable[[int], Callable[[], None]]] = None
+def run_gait_study(config: GaitStudyConfig | None = None,
+                   progress: Callable[[int], Callable[[], None]] | None = None
                    ) -> GaitStudyResults:
     """Run the study for every target of ``config``.
 
