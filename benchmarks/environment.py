@@ -14,8 +14,8 @@ BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS
 
 def describe() -> dict:
     """Versions, CPU, BLAS (as threadpoolctl sees it), BLAS variables, load."""
-    import sklearn
     import scipy
+    import sklearn
 
     info = {
         "python": platform.python_version(), "numpy": np.__version__,

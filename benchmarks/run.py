@@ -125,7 +125,8 @@ def bench_predict(repeats) -> list[dict]:
         times = {}
         for _ in range(repeats):
             for lib, (model, data) in models.items():
-                times.setdefault(lib, []).append(time_predict(model.predict, data, rows_, calls))
+                times.setdefault(lib, []).append(
+                    time_predict(model.predict, data, rows_, calls))
             for lib, (function, data) in peers.items():
                 times.setdefault(lib, []).append(time_predict(function, data, rows_, calls))
         reference = float(np.median(times["scikit-learn"]))
@@ -194,8 +195,8 @@ def markdown(report: dict) -> str:
                      f"{r['final_loss']:.4g} ({r['loss_vs_sklearn']:.3f}) |")
     lines += ["", "| predict | library | us / call | ratio |", "|---|---|---|---|"]
     for r in report["predict"]:
-        lines.append(f"| {r['workload']} | {r['library']} | {1e6 * r['seconds_per_call']:.1f} | "
-                     f"{r['ratio']:.2f}x |")
+        lines.append(f"| {r['workload']} | {r['library']} | "
+                     f"{1e6 * r['seconds_per_call']:.1f} | {r['ratio']:.2f}x |")
     if report.get("cv"):
         cv = report["cv"]
         lines += ["", f"CV: {cv['workload']}", "", "| | n_jobs=1 | n_jobs=2 |",

@@ -47,13 +47,13 @@ classes_ : ndarray of shape (n_classes,)
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
         *,
         alphas=None,
         cv=None,
         scoring=None,
         n_jobs=None,
+        hidden_layer_sizes=(100,),
+        activation="relu",
         solver="adam",
         batch_size="auto",
         learning_rate="constant",

@@ -65,14 +65,14 @@ True
 
     def __init__(
         self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
         *,
         alphas=None,
         cv=None,
         scoring=None,
         n_jobs=None,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
         solver="adam",
         batch_size="auto",
         learning_rate="constant",

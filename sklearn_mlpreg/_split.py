@@ -45,7 +45,8 @@ def split_strata(labels: np.ndarray, validation_fraction: float) -> np.ndarray:
     limit = max(1, min(n_val, n - n_val))
     counts = np.bincount(strata)
     by_size = np.argsort(-counts, kind="stable")
-    kept = [s for s in by_size if counts[s] >= 2][: limit - 1 if len(counts) > limit else limit]
+    room = limit - 1 if len(counts) > limit else limit
+    kept = [s for s in by_size if counts[s] >= 2][:room]
     pooled = ~np.isin(strata, kept)
     if pooled.sum() == 1 or (pooled.any() and len(kept) == limit):
         strata = np.where(pooled, by_size[0], strata)

@@ -20,9 +20,9 @@ products are small enough that OpenBLAS runs them on one thread anyway.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
-from typing import Iterator, Optional
 
 #: Largest product (multiply-adds) that still runs on one BLAS thread.
 SINGLE_THREAD_BELOW = 1_500_000
@@ -30,7 +30,7 @@ SINGLE_THREAD_BELOW = 1_500_000
 _state = {"controller": None}
 
 
-def blas_threads_for(layer_units, batch_rows: int) -> Optional[int]:
+def blas_threads_for(layer_units, batch_rows: int) -> int | None:
     """One thread when every product of a batch is small, else None (default)."""
     largest = batch_rows * max(a * b for a, b in pairwise(layer_units))
     return 1 if largest < SINGLE_THREAD_BELOW else None
@@ -48,7 +48,7 @@ def _blas_pools():
 
 
 @contextmanager
-def blas_threads(limit: Optional[int]) -> Iterator[None]:
+def blas_threads(limit: int | None) -> Iterator[None]:
     """Run the block with at most ``limit`` BLAS threads (None: unchanged).
 
     Only in the main thread; elsewhere the block runs unchanged.

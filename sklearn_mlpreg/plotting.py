@@ -130,7 +130,20 @@ def plot_regularization_path(table, *, ax=None, title=None, ylabel="error"):
 
 
 def save(figure, path) -> Path:
-    """Write ``figure`` to ``path`` (parent folders created) and close it."""
+    """Write ``figure`` to ``path`` (parent folders created) and close it.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure to write.
+    path : str or pathlib.Path
+        The image file; its suffix picks the format (``.png``, ``.pdf``...).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
@@ -140,7 +153,22 @@ def save(figure, path) -> Path:
 
 
 def figure(n_panels: int = 1, width: float = 5.0, height: float = 4.0):
-    """A new figure with ``n_panels`` axes side by side."""
+    """A new figure with ``n_panels`` axes side by side.
+
+    Parameters
+    ----------
+    n_panels : int, default=1
+        Number of axes, in one row.
+    width, height : float, default=5.0, 4.0
+        Size of one panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    axes : ndarray of matplotlib.axes.Axes
+        Its axes, always an array.
+    """
     fig, axes = _pyplot().subplots(1, n_panels, figsize=(width * n_panels, height))
     return fig, np.atleast_1d(axes)
 

@@ -25,7 +25,8 @@ def test_binary_split_is_scikit_learns_split():
     X = np.arange(100.0)[:, None]
     ours = validation_split(X, y[:, None], None, validation_fraction=0.1,
                             rng=np.random.RandomState(4), strata=y)
-    theirs = train_test_split(X, y[:, None].astype(bool), random_state=np.random.RandomState(4),
+    theirs = train_test_split(X, y[:, None].astype(bool),
+                              random_state=np.random.RandomState(4),
                               test_size=0.1, stratify=y[:, None].astype(bool))
     np.testing.assert_array_equal(ours[1], theirs[1])
 

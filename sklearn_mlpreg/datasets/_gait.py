@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from importlib import resources
 
-import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params

@@ -25,7 +25,22 @@ EXAMPLES = {
 
 
 def run(name: str, quick: bool = False, out: str = "figures") -> dict:
-    """Run the practice ``name``; return what it printed, as numbers."""
+    """Run the practice ``name``; return what it printed, as numbers.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`EXAMPLES`' keys, e.g. ``"l2_regularization"``.
+    quick : bool, default=False
+        Smaller settings (fewer epochs and repetitions), for smoke tests.
+    out : str, default="figures"
+        Folder the practice writes its figure to.
+
+    Returns
+    -------
+    numbers : dict
+        The figures of merit the practice printed (errors, lambdas, ...).
+    """
     if name not in EXAMPLES:
         raise ValueError(f"unknown practice {name!r}; choose one of {sorted(EXAMPLES)}")
     return import_module(f"{__name__}.{name}").main(quick=quick, out=out)

@@ -12,7 +12,13 @@ import numpy as np
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, figure_path, lecture_split, mlp_of, report, scaled)
+    LECTURE_TRAINING,
+    figure_path,
+    lecture_split,
+    mlp_of,
+    report,
+    scaled,
+)
 from sklearn_mlpreg.studies import compare_activations
 
 

@@ -10,7 +10,12 @@ The notebook: train 1368, test 1255.
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, lecture_split, scaled)
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    lecture_split,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):
@@ -21,7 +26,7 @@ def main(quick=False, out="figures"):
     for name, extra in (("no dropout", {}), ("dropout 0.5, 0.2", {"dropout": (0.5, 0.2)}),
                         ("dropout 0.5, 0.2, weight scaling",
                          {"dropout": (0.5, 0.2), "dropout_mode": "weight_scaling"})):
-        results[name] = evaluate(name, lambda: scaled(MLPRegressor(
+        results[name] = evaluate(name, lambda extra=extra: scaled(MLPRegressor(
             hidden_layer_sizes=(100, 50), max_iter=50 if quick else 500, random_state=0,
             **LECTURE_TRAINING, **extra)), X, y, 2 if quick else 10)
         models[name] = results[name]["model"]

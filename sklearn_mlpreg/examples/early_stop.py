@@ -14,7 +14,12 @@ first.
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, mlp_of, scaled)
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    mlp_of,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):

@@ -11,7 +11,13 @@ import numpy as np
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, lecture_split, mlp_of, scaled)
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    lecture_split,
+    mlp_of,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):
@@ -20,10 +26,13 @@ def main(quick=False, out="figures"):
     print("L1 regularization: 1-100-50-1 ReLU (MSE)")
     results, models = {}, {}
     for alpha in (0.0, 0.01, 0.03, 0.1):
-        results[alpha] = evaluate(f"lambda = {alpha:g}", lambda: scaled(MLPRegressor(
-            hidden_layer_sizes=(100, 50), penalty="l1", alpha=alpha,
-            max_iter=50 if quick else 500, random_state=0, **LECTURE_TRAINING)),
-            X, y, 2 if quick else 10)
+        def make_model(alpha=alpha):
+            return scaled(MLPRegressor(
+                hidden_layer_sizes=(100, 50), penalty="l1", alpha=alpha,
+                max_iter=50 if quick else 500, random_state=0, **LECTURE_TRAINING))
+
+        results[alpha] = evaluate(f"lambda = {alpha:g}", make_model, X, y,
+                                  2 if quick else 10)
         model = results[alpha]["model"]
         weights = np.concatenate([W.ravel() for W in mlp_of(model).coefs_])
         results[alpha]["zero_weights"] = float(np.mean(weights == 0))

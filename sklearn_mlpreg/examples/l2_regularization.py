@@ -11,8 +11,7 @@ import pandas as pd
 
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
-from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, scaled)
+from sklearn_mlpreg.examples._common import LECTURE_TRAINING, evaluate, figure_path, scaled
 
 ALPHAS = [0.0, 0.1, 1.0, 3.0, 10.0, 100.0]
 
@@ -23,7 +22,7 @@ def main(quick=False, out="figures"):
     print("L2 regularization: the lambda table (MSE)")
     table = {}
     for alpha in ALPHAS[::2] if quick else ALPHAS:
-        table[alpha] = evaluate(f"lambda = {alpha:g}", lambda: scaled(MLPRegressor(
+        table[alpha] = evaluate(f"lambda = {alpha:g}", lambda alpha=alpha: scaled(MLPRegressor(
             hidden_layer_sizes=(100, 50), alpha=alpha, max_iter=50 if quick else 500,
             random_state=0, **LECTURE_TRAINING)), X, y, n_splits)
     best = min(table, key=lambda a: table[a]["median_test_mse"])

@@ -12,7 +12,13 @@ from sklearn.linear_model import LinearRegression
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, lecture_split, mlp_of, scaled)
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    lecture_split,
+    mlp_of,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):

@@ -8,7 +8,12 @@ toward fitting the noise (the notebook: train MSE 1012).
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, evaluate, figure_path, lecture_split, mlp_of, scaled)
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    mlp_of,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):
@@ -16,7 +21,7 @@ def main(quick=False, out="figures"):
     print("Small initial weights: 1-100-50-1 ReLU (MSE)")
     results, curves = {}, {}
     for name, init in (("Glorot (default)", "glorot_uniform"), ("N(0, 0.002^2)", 0.002)):
-        results[name] = evaluate(name, lambda: scaled(MLPRegressor(
+        results[name] = evaluate(name, lambda init=init: scaled(MLPRegressor(
             hidden_layer_sizes=(100, 50), weight_init=init, max_iter=50 if quick else 500,
             random_state=0, **LECTURE_TRAINING)), X, y, 2 if quick else 10)
         curves[name] = mlp_of(results[name]["model"]).loss_curve_

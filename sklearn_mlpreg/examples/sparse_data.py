@@ -11,7 +11,12 @@ import numpy as np
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, figure_path, lecture_split, report, scaled)
+    LECTURE_TRAINING,
+    figure_path,
+    lecture_split,
+    report,
+    scaled,
+)
 
 
 def main(quick=False, out="figures"):

@@ -15,7 +15,11 @@ import numpy as np
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
-    LECTURE_TRAINING, figure_path, lecture_split, scaled)
+    LECTURE_TRAINING,
+    figure_path,
+    lecture_split,
+    scaled,
+)
 from sklearn_mlpreg.studies import (
     bias_variance_decomposition,
     prediction_error_distribution,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -46,6 +45,7 @@ class BiasVariance:
         Averages over the test samples; ``bias`` is the squared bias for the
         squared error.
     loss : str
+        The loss decomposed: ``"squared_error"`` or ``"0-1"``.
     predictions : ndarray of shape (n_rounds, n_test)
         Every round's predictions of the test set.
     """
@@ -156,7 +156,7 @@ def _majority_vote(predictions):
     return labels[counts.argmax(axis=0)]
 
 
-def _mlp_prefix(estimator) -> Optional[str]:
+def _mlp_prefix(estimator) -> str | None:
     """The ``get_params`` prefix of the MLP inside ``estimator`` ('' for itself)."""
     if isinstance(estimator, BaseMLP):
         return ""
