@@ -8,43 +8,45 @@ and turns the engine's state into scikit-learn's fitted attributes.
 
 from __future__ import annotations
 
-import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 
 from ._callbacks import CallbackSupportMixin, EpochHooks, with_callbacks
+from ._checks import (
+    check_enough_samples,
+    check_finite_output,
+    check_validation_fraction,
+    check_validation_width,
+    check_weights,
+    clearer_input_errors,
+    dropout_rates,
+    given_weights,
+    hidden_sizes,
+)
 from ._docs import FIT_PARAMETERS, method_docstring
 from ._engine.dropout import DROPOUT_MODES, predict_weights
 from ._engine.initializers import initialize
 from ._engine.lbfgs import train_lbfgs
 from ._engine.network import Layout, predict
 from ._engine.optimizers import SGD, Adam
-from ._engine.state import DIVERGED, DIVERGED_RESTORED, MAX_ITER, TrainingState
 from ._engine.training import TrainingConfig, TrainingData, train
+from ._fit_outcome import store_outcome, training_state
 from ._split import validation_split
 from ._threads import blas_threads, blas_threads_for
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
-
-NONFINITE_MESSAGE = (
-    "Solver produced non-finite parameter weights. The input data may contain "
-    "large values and need to be preprocessed."
-)
-
 
 def set_init_params(estimator, init_locals: dict) -> None:
     """Store an ``__init__``'s arguments as attributes, unchanged (scikit-learn's
@@ -52,15 +54,6 @@ def set_init_params(estimator, init_locals: dict) -> None:
     for name, value in init_locals.items():
         if name not in ("self", "__class__"):
             setattr(estimator, name, value)
-
-
-def divergence_advice(learning_rate_init: float) -> str:
-    """What to do about a diverging fit."""
-    return (
-        " Scale the features (StandardScaler) and, for a regressor, the target "
-        "(TransformedTargetRegressor(regressor=..., transformer=StandardScaler())), "
-        f"or lower learning_rate_init (now {learning_rate_init:g})."
-    )
 
 
 class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
@@ -176,26 +169,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     # -- parameters ----------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
-            )
-        return [int(s) for s in sizes]
+        return hidden_sizes(self.hidden_layer_sizes)
 
     def _dropout_rates(self, n_hidden: int) -> tuple:
-        rates = np.atleast_1d(np.asarray(self.dropout, dtype=float))
-        if rates.ndim != 1 or (rates.size != 1 and rates.size != n_hidden):
-            raise ValueError(
-                f"dropout must be one rate or one per hidden layer ({n_hidden}), "
-                f"got {self.dropout!r}."
-            )
-        if not np.all((rates >= 0) & (rates < 1)):
-            raise ValueError(f"dropout rates must be in [0, 1), got {self.dropout!r}.")
-        if rates.size == 1:
-            rates = np.repeat(rates, n_hidden)
-        return tuple(float(r) for r in rates)
+        return dropout_rates(self.dropout, n_hidden)
 
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
@@ -217,10 +194,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "search. Use solver='adam' or 'sgd', or set dropout=0."
             )
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        with clearer_input_errors(type(self).__name__, is_regressor(self)):
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            sample_weight = self._check_weights(sample_weight, X)
+        if not incremental:
+            check_enough_samples(X.shape[0], type(self).__name__)
         if sp.issparse(X):
             X = X.tocsr()
-        sample_weight = self._check_weights(sample_weight, X)
         stochastic = self.solver in _STOCHASTIC_SOLVERS
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -235,11 +215,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         params = layout.pack(self.coefs_, self.intercepts_, layout.empty(1, X.dtype))
         early = self.early_stopping and stochastic
         if early and validation is None:
+            check_validation_fraction(self.validation_fraction, X.shape[0])
             X, X_v, Y, Y_v, sample_weight, sw_v = validation_split(
                 X, Y, sample_weight, validation_fraction=self.validation_fraction,
                 rng=rng, strata=self._strata(Y))
             validation = (X_v, Y_v, sw_v)
-        state = self._training_state(layout)
+        state = training_state(self)
         config = self._training_config(early, dropout, incremental)
         data = TrainingData(
             X, Y, None if sample_weight is None else sample_weight[None],
@@ -263,7 +244,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if hooks is not None:
             hooks.close()
             hooks.context.call_on_fit_task_end(estimator=self, X=X_input, y=y_input)
-        self._finish(state, params, layout, first_pass, early, validation is not None,
+        store_outcome(self, state, params, layout, first_pass, early, validation is not None,
                      None if stochastic else result, incremental)
         return self
 
@@ -282,27 +263,20 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return EpochHooks(self, context, X, y, reconstruct=network_after_epoch)
 
     def _check_weights(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not sample_weight.sum() > 0:
-            raise ValueError(
-                "sample_weight sums to zero: at least one sample needs a positive weight."
-            )
-        return sample_weight
+        return check_weights(sample_weight, X)
 
     def _explicit_validation_set(self, X_val, y_val, sample_weight_val, dtype):
         if X_val is None and y_val is None:
             return None
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
-        X_val = validate_data(self, X_val, accept_sparse=["csr", "csc"],
-                              dtype=dtype, reset=False)
-        check_consistent_length(X_val, y_val)
-        Y_val = self._validation_targets(y_val, dtype)
-        sw_val = self._check_weights(sample_weight_val, X_val)
+        with clearer_input_errors(type(self).__name__, is_regressor(self)):
+            check_validation_width(X_val, self.n_features_in_)
+            X_val = validate_data(self, X_val, accept_sparse=["csr", "csc"],
+                                  dtype=dtype, reset=False)
+            check_consistent_length(X_val, y_val)
+            Y_val = self._validation_targets(y_val, dtype)
+            sw_val = self._check_weights(sample_weight_val, X_val)
         return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sw_val
 
     def _initialize(self, layer_units, dtype, rng):
@@ -312,8 +286,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_layers_ = len(layer_units)
         self.out_activation_, _ = self._output_setup()
         if isinstance(self.weight_init, tuple):
-            self.coefs_, self.intercepts_ = _given_weights(self.weight_init, layer_units,
-                                                           dtype)
+            self.coefs_, self.intercepts_ = given_weights(self.weight_init, layer_units,
+                                                          dtype)
         else:
             self.coefs_, self.intercepts_ = initialize(
                 layer_units, rng, self.weight_init, self.activation, dtype
@@ -373,85 +347,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             dropout_mode=self.dropout_mode, incremental=incremental,
         )
 
-    def _training_state(self, layout) -> TrainingState:
-        """The engine's view of this network's progress so far."""
-        state = TrainingState(1)
-        state.t[0] = getattr(self, "t_", 0)
-        state.loss_curve[0] = list(getattr(self, "loss_curve_", None) or [])
-        norms = getattr(self, "gradient_norms_", None)
-        state.gradient_norms[0] = [] if norms is None else list(norms)
-        best_loss = getattr(self, "best_loss_", None)
-        state.best_loss[0] = np.inf if best_loss is None else best_loss
-        best_score = getattr(self, "best_validation_score_", None)
-        state.best_validation_score[0] = -np.inf if best_score is None else best_score
-        state.validation_scores[0] = list(getattr(self, "validation_scores_", None) or [])
-        state.validation_loss_curve[0] = list(
-            getattr(self, "validation_loss_curve_", None) or [])
-        saturation = getattr(self, "saturation_", None)
-        state.saturation[0] = [] if saturation is None else list(saturation)
-        state.no_improvement_count[0] = getattr(self, "_no_improvement_count", 0)
-        state.best_params = getattr(self, "_best_params", None)
-        return state
-
-    def _finish(self, state, params, layout, first_pass, early, has_val, result,
-                incremental):
-        """Check the outcome, then store the fitted attributes."""
-        status = state.status[0]
-        loss = state.loss_curve[0][-1] if result is None else result.fun
-        finite = np.isfinite(params).all() and np.isfinite(loss)
-        if status == DIVERGED or (status != DIVERGED_RESTORED and not finite):
-            if first_pass:
-                for name in ("coefs_", "intercepts_"):
-                    self.__dict__.pop(name, None)
-            epoch = state.n_iter[0]
-            raise ValueError(
-                f"{NONFINITE_MESSAGE} The fit diverged: the training loss became "
-                f"{loss:.3g} at {'epoch' if result is None else 'iteration'} {epoch} "
-                "(non-finite, or over a million times the first epoch's)."
-                f"{divergence_advice(self.learning_rate_init)}"
-            )
-        self.coefs_, self.intercepts_ = layout.unpack(params[0])
-        self.n_iter_ = int(state.n_iter[0])
-        self.t_ = int(state.t[0])
-        self.loss_ = float(loss)
-        self.loss_curve_ = state.loss_curve[0]
-        self.gradient_norms_ = np.asarray(state.gradient_norms[0]).reshape(
-            -1, layout.n_layers)
-        self.saturation_ = np.asarray(state.saturation[0]).reshape(
-            -1, layout.n_layers - 1)
-        self._no_improvement_count = int(state.no_improvement_count[0])
-        self.best_loss_ = None if early else float(
-            state.best_loss[0] if result is None else min(self.loss_curve_ or [loss]))
-        self.best_validation_score_ = (
-            float(state.best_validation_score[0]) if early else None)
-        self.validation_scores_ = state.validation_scores[0] if has_val else None
-        self.validation_loss_curve_ = state.validation_loss_curve[0] if has_val else None
-        if early:
-            self._best_params = state.best_params
-        if status == DIVERGED_RESTORED:
-            warnings.warn(
-                f"Training diverged at epoch {self.n_iter_} (non-finite loss or "
-                "validation score); the weights of the best validation epoch are "
-                f"kept.{divergence_advice(self.learning_rate_init)}",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        elif result is None and status == MAX_ITER and not incremental:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                "and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        elif result is not None and result.status != 0:
-            warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase max_iter "
-                f"(now {self.max_iter}) or max_fun, or scale the data.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-
     # -- predict -------------------------------------------------------------
     def _check_predict_input(self, X):
         check_is_fitted(self)
@@ -460,10 +355,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         # one-row forward pass; anything else still goes through it.
         if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOATS
                 and X.shape[0] > 0 and X.shape[1] == self.n_features_in_
-                and not hasattr(self, "feature_names_in_") and np.isfinite(X).all()):
+                and not hasattr(self, "feature_names_in_")
+                and _sum_is_finite(X)):
             return X
-        return validate_data(self, X, accept_sparse=["csr", "csc"],
-                             dtype=(np.float64, np.float32), reset=False)
+        with clearer_input_errors(type(self).__name__):
+            return validate_data(self, X, accept_sparse=["csr", "csc"],
+                                 dtype=(np.float64, np.float32), reset=False)
 
     def _forward(self, X, check_input=True):
         """Network output, shape (n_samples, n_outputs)."""
@@ -473,7 +370,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if self.dropout_mode == "weight_scaling":  # inverted dropout needs nothing
             coefs = predict_weights(coefs, self._dropout_rates(len(coefs) - 1),
                                     self.dropout_mode)
-        return predict(X, coefs, self.intercepts_, self.activation, self.out_activation_)
+        with np.errstate(all="ignore"):  # overflow is caught just below, not warned
+            P = predict(X, coefs, self.intercepts_, self.activation, self.out_activation_)
+        return check_finite_output(P, type(self).__name__)
 
     def _install_network(self, coefs, intercepts, template):
         """Make this estimator predict with the given weights.
@@ -498,24 +397,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return tags
 
 
-def _given_weights(weight_init, layer_units, dtype):
-    """Copies of explicit starting weights, checked against the network's shape."""
-    try:
-        coefs, intercepts = weight_init
-        coefs = [np.array(W, dtype=dtype) for W in coefs]
-        intercepts = [np.array(b, dtype=dtype).ravel() for b in intercepts]
-    except (TypeError, ValueError) as error:
-        raise ValueError("weight_init as a tuple must be (coefs, intercepts): two lists "
-                         "of arrays, as coefs_ and intercepts_ of a fitted MLP.") from error
-    expected = list(zip(layer_units[:-1], layer_units[1:]))
-    if [W.shape for W in coefs] != expected or [b.shape for b in intercepts] != [
-            (units,) for units in layer_units[1:]]:
-        raise ValueError(
-            f"weight_init gives layers {[W.shape for W in coefs]}, but the data and "
-            f"hidden_layer_sizes need {expected} (and biases to match).")
-    if not all(np.isfinite(a).all() for a in coefs + intercepts):
-        raise ValueError("weight_init holds non-finite values.")
-    return coefs, intercepts
+def _sum_is_finite(X: np.ndarray) -> bool:
+    """A finite sum proves every value finite, without an n x d temporary."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(X, axis=None)))
 
 
 def current_shape(optimizer):

@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, EpochHooks, with_callbacks
+from ._checks import check_enough_samples, clearer_input_errors
 from ._cv_batch import plan_models, train_models
 from ._cv_scoring import fast_score_name, stacked_scores
 from ._engine.dropout import predict_weights
@@ -85,14 +86,17 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         """
         alphas = self._alphas()
         X_input, y_input = X, y
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32),
-                             y_numeric=not isinstance(self, ClassifierMixin))
+        regressor = not isinstance(self, ClassifierMixin)
         proto = self._estimator(alphas[0])
-        X, Y = proto._validate_input(X, y, incremental=False, reset=True)
+        with clearer_input_errors(type(self).__name__, regressor):
+            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                                 multi_output=True, dtype=(np.float64, np.float32),
+                                 y_numeric=regressor)
+            X, Y = proto._validate_input(X, y, incremental=False, reset=True)
+            sample_weight = proto._check_weights(sample_weight, X)
+        check_enough_samples(X.shape[0], type(self).__name__)
         if sp.issparse(X):
             X = X.tocsr()
-        sample_weight = proto._check_weights(sample_weight, X)
         splits = list(check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
                       .split(X, y, groups))
         hidden = proto._hidden_sizes()

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP
 from ._callbacks import with_callbacks
+from ._checks import check_finite_output, check_target_scale
 from ._docs import estimator_docstring
 from ._engine.dropout import predict_stochastic
 
@@ -163,7 +164,7 @@ True
         if not return_std:
             P = self._forward(X)
             return P.ravel() if P.shape[1] == 1 else P
-        P = self._monte_carlo(X)
+        P = check_finite_output(self._monte_carlo(X), type(self).__name__)
         mean, std = P.mean(axis=0), P.std(axis=0)
         if mean.shape[1] == 1:
             return mean.ravel(), std.ravel()
@@ -205,6 +206,8 @@ True
     def _check_target(self, y, dtype):
         Y = np.asarray(y, dtype=dtype)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if self.loss == "squared_error":
+            check_target_scale(Y, type(self).__name__)
         if self.loss == "poisson" and (Y < 0).any():
             raise ValueError(
                 "loss='poisson' requires non-negative targets (counts or rates); "

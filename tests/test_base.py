@@ -199,8 +199,8 @@ def test_verbose_prints_scikit_learn_lines(Estimator, X, y, capsys):
 
 def test_diverging_fit_raises_with_the_fix_and_leaves_no_weights():
     X = np.random.RandomState(0).normal(size=(30, 3))
-    y = X @ [1.0, 2.0, 3.0] * 1e155
-    est = MLPRegressor(hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=0.1,
+    y = X @ [1.0, 2.0, 3.0]
+    est = MLPRegressor(hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=1e3,
                        max_iter=50, random_state=0)
     with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"
                        ) as info:

@@ -105,9 +105,12 @@ def exp(Z: Array) -> Array:
 def softmax(Z: Array) -> Array:
     """Softmax over the last axis, ``f(z)_j = exp(z_j) / sum_k exp(z_k)``.
 
-    The row maximum is subtracted first, so ``exp`` never overflows.
+    The row maximum is subtracted first, so ``exp`` never overflows; a
+    difference beyond the float range becomes ``-inf`` (``exp`` gives 0, the
+    right limit) without a warning.
     """
-    Z -= Z.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        Z -= Z.max(axis=-1, keepdims=True)
     np.exp(Z, out=Z)
     Z /= Z.sum(axis=-1, keepdims=True)
     return Z

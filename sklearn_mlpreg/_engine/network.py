@@ -18,7 +18,7 @@ applies the chain rule of the lecture's slide backwards:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -290,7 +290,8 @@ def predict(
     activation, out_activation : str
     chunk_size : int, default=None
         Rows per chunk; bounds the memory of the hidden activations. ``None``
-        picks a size that keeps each chunk's widest layer near 8 MiB.
+        picks a size that keeps each chunk's widest layer near 2^18 values
+        (2 MiB in float64), whatever the number of rows.
 
     Returns
     -------
@@ -319,7 +320,8 @@ def predict(
 
 
 def _predict_chunk(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],
-                   hidden: str, output: str) -> Array:
+                   hidden: Callable[[Array], Array], output: Callable[[Array], Array]
+                   ) -> Array:
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):

@@ -1,0 +1,187 @@
+"""Checks of the estimators' inputs and parameters, with errors that say what to do.
+
+scikit-learn's ``validate_data`` names most problems; the wrappers here add the
+fix where its message has none (infinite values, text in a regressor's
+target, a validation set of the wrong width) and cover what it does not check
+(one-sample fits, an empty early-stopping split, dropout without hidden layers).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import _check_sample_weight
+
+NONFINITE_MESSAGE = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
+
+def divergence_advice(learning_rate_init: float) -> str:
+    """What to do about a diverging fit."""
+    return (
+        " Scale the features (StandardScaler) and, for a regressor, the target "
+        "(TransformedTargetRegressor(regressor=..., transformer=StandardScaler())), "
+        f"or lower learning_rate_init (now {learning_rate_init:g})."
+    )
+
+
+@contextmanager
+def clearer_input_errors(estimator_name: str, regressor: bool = False):
+    """Re-raise scikit-learn's input errors with the fix where it names none."""
+    try:
+        yield
+    except ValueError as error:
+        message = str(error)
+        if "infinity" in message:
+            raise ValueError(
+                f"{message} {estimator_name} needs finite numbers: replace or drop the "
+                "infinite values (np.isinf finds them), or clip them to a large finite "
+                "value, before fitting or predicting.") from error
+        if "Input y contains NaN" in message:
+            raise ValueError(
+                f"{message} Drop the samples whose target is missing (keep = "
+                "~np.isnan(y)); a target cannot be imputed inside a pipeline.") from error
+        if "Input sample_weight contains" in message:
+            raise ValueError(
+                f"{message} Give every sample a finite, non-negative weight "
+                "(0 leaves it out).") from error
+        if regressor and "could not convert string to float" in message:
+            raise ValueError(
+                f"{estimator_name} needs a numeric target, but y holds text ({message}). "
+                "For class labels use MLPClassifier; otherwise convert y to numbers "
+                "(e.g. pandas.to_numeric).") from error
+        raise
+
+
+def check_finite_output(P: np.ndarray, estimator_name: str) -> np.ndarray:
+    """Refuse to return predictions that overflowed (never NaN or inf silently)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(P, axis=None)  # finite: every value is (no temporary)
+    if not np.isfinite(total) and not np.isfinite(P).all():
+        rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
+        raise ValueError(
+            f"{estimator_name}'s output overflowed (inf or NaN) for {rows.size} row(s), "
+            f"e.g. row {rows[0]}: their features are far outside the range the network "
+            "was trained on. Check those rows, and scale X the way the training data "
+            "was scaled (a Pipeline with StandardScaler does it for you).")
+    return P
+
+
+MAX_TARGET_MAGNITUDE = 1e10
+
+
+def check_target_scale(Y: np.ndarray, estimator_name: str) -> None:
+    """A squared-error network cannot reach targets of astronomical size.
+
+    Its output starts near 0 and each step moves the weights by about the
+    learning rate, so a target of 1e30 is never approached: the fit would end
+    with finite but meaningless predictions, or overflow.
+    """
+    largest = float(np.max(np.abs(Y))) if Y.size else 0.0
+    if largest > MAX_TARGET_MAGNITUDE:
+        raise ValueError(
+            f"The target reaches {largest:.3g}, beyond what {estimator_name} can fit "
+            f"(|y| <= {MAX_TARGET_MAGNITUDE:.0e}): a network's output starts near 0 and "
+            "moves by about learning_rate_init per step. Scale the target: "
+            "TransformedTargetRegressor(regressor=..., transformer=StandardScaler()) "
+            "fits on the scaled target and predicts in the original units.")
+
+
+def check_enough_samples(n_samples: int, estimator_name: str) -> None:
+    """A network cannot be fit, let alone checked, on a single sample."""
+    if n_samples < 2:
+        raise ValueError(
+            f"{estimator_name} needs at least 2 samples to fit, got {n_samples} sample "
+            "(n_samples = 1). Collect more data; partial_fit accepts single samples to "
+            "update a network that is already fitted.")
+
+
+def hidden_sizes(hidden_layer_sizes) -> list[int]:
+    """``hidden_layer_sizes`` as a list of positive ints (empty: no hidden layer)."""
+    sizes = hidden_layer_sizes
+    sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+    if any(not isinstance(s, Integral) or isinstance(s, bool) or s <= 0 for s in sizes):
+        raise ValueError(
+            f"hidden_layer_sizes must be positive integers, got {sizes}; e.g. (100,) "
+            "for one hidden layer of 100 units, (30, 15) for two.")
+    return [int(s) for s in sizes]
+
+
+def dropout_rates(dropout, n_hidden: int) -> tuple[float, ...]:
+    """One dropout rate per hidden layer, from one rate or a sequence of them."""
+    try:
+        rates = np.atleast_1d(np.asarray(dropout, dtype=float))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"dropout must be a rate or a sequence of rates, got "
+                         f"{dropout!r}.") from error
+    if rates.ndim != 1 or (rates.size != 1 and rates.size != n_hidden):
+        raise ValueError(
+            f"dropout must be one rate or one per hidden layer ({n_hidden}), "
+            f"got {dropout!r}."
+        )
+    if not np.all((rates >= 0) & (rates < 1)):
+        raise ValueError(f"dropout rates must be in [0, 1), got {dropout!r}.")
+    if n_hidden == 0 and rates.any():
+        raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has "
+                         "none: add a hidden layer or set dropout=0.")
+    if rates.size == 1:
+        rates = np.repeat(rates, n_hidden)
+    return tuple(float(r) for r in rates)
+
+
+def check_weights(sample_weight, X) -> np.ndarray | None:
+    """Validated non-negative sample weights with a positive sum (or None)."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample needs a positive weight."
+        )
+    return sample_weight
+
+
+def check_validation_fraction(validation_fraction: float, n_samples: int) -> None:
+    """Early stopping's split must leave samples on both sides."""
+    if validation_fraction * n_samples < 1:
+        raise ValueError(
+            "The validation set is too small: early_stopping=True holds out "
+            f"validation_fraction={validation_fraction:g} "
+            f"of {n_samples} samples, which leaves no validation sample. Raise "
+            "validation_fraction, pass X_val and y_val, or set early_stopping=False.")
+
+
+def check_validation_width(X_val, n_features: int) -> None:
+    """``X_val`` must have the training data's columns."""
+    shape = X_val.shape if hasattr(X_val, "shape") else np.shape(X_val)
+    width = shape[1] if len(shape) == 2 else None  # other shapes: validate_data says
+    if width is not None and width != n_features:
+        raise ValueError(
+            f"X_val has {width} features, but X has {n_features}: the validation set "
+            "must have the training data's columns.")
+
+
+def given_weights(weight_init, layer_units: list[int], dtype) -> tuple[list, list]:
+    """Copies of explicit starting weights, checked against the network's shape."""
+    try:
+        coefs, intercepts = weight_init
+        coefs = [np.array(W, dtype=dtype) for W in coefs]
+        intercepts = [np.array(b, dtype=dtype).ravel() for b in intercepts]
+    except (TypeError, ValueError) as error:
+        raise ValueError("weight_init as a tuple must be (coefs, intercepts): two lists "
+                         "of arrays, as coefs_ and intercepts_ of a fitted MLP.") from error
+    expected = list(zip(layer_units[:-1], layer_units[1:]))
+    if [W.shape for W in coefs] != expected or [b.shape for b in intercepts] != [
+            (units,) for units in layer_units[1:]]:
+        raise ValueError(
+            f"weight_init gives layers {[W.shape for W in coefs]}, but the data and "
+            f"hidden_layer_sizes need {expected} (and biases to match).")
+    if not all(np.isfinite(a).all() for a in coefs + intercepts):
+        raise ValueError("weight_init holds non-finite values.")
+    return coefs, intercepts
