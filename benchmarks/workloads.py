@@ -109,7 +109,7 @@ def run_torch(w: Workload, X, y, epochs: int, dtype_name="float32"):
             loss = 0.5 * ((module(Xt[index]) - yt[index]) ** 2).mean()
             loss.backward()
             optimizer.step()
-            total += float(loss) * len(index)
+            total += loss.item() * len(index)
     return (time.perf_counter() - start) / epochs, total / n
 
 

@@ -57,11 +57,20 @@ def clearer_input_errors(estimator_name: str, regressor: bool = False):
         raise
 
 
+# Below this many values, np.isfinite(A).all() (a tiny temporary) is cheaper
+# than a sum checked inside an np.errstate context (~1.5 us per context).
+SMALL_ARRAY = 4096
+
+
 def check_finite_output(P: np.ndarray, estimator_name: str) -> np.ndarray:
     """Refuse to return predictions that overflowed (never NaN or inf silently)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(P, axis=None)  # finite: every value is (no temporary)
-    if not np.isfinite(total) and not np.isfinite(P).all():
+    if P.size <= SMALL_ARRAY:
+        finite = bool(np.isfinite(P).all())
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(P, axis=None)  # finite: every value is (no temporary)
+        finite = bool(np.isfinite(total)) or bool(np.isfinite(P).all())
+    if not finite:
         rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
         raise ValueError(
             f"{estimator_name}'s output overflowed (inf or NaN) for {rows.size} row(s), "

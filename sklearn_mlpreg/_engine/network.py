@@ -325,7 +325,7 @@ def _predict_chunk(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        if sp.issparse(A) and W.ndim == 3:
+        if W.ndim == 3 and sp.issparse(A):
             A = np.stack([A @ Wk for Wk in W])
         else:
             A = A @ W
