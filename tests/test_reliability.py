@@ -96,6 +96,11 @@ BAD_INPUT = [
         np.hstack([X, X]), Y), ValueError, "X has 6 features.*expecting 3"),
     ("NaN at predict", lambda: fitted_regressor().predict(with_value(X, (1, 1), np.nan)),
      ValueError, "Input X contains NaN"),
+    ("inf in one row at predict", lambda: fitted_regressor().predict(
+        with_value(X[:1], (0, 2), np.inf)), ValueError, "Input X contains infinity"),
+    ("NaN in many rows at predict (checked by their sum)", lambda: fitted_regressor().predict(
+        with_value(np.tile(X, (50, 1)), (1999, 0), np.nan)), ValueError,
+     "Input X contains NaN"),
     ("X_val without y_val", lambda: MLPRegressor(**FAST).fit(X, Y, X_val=X),
      ValueError, "X_val and y_val must be given together"),
     ("y_val without X_val", lambda: MLPRegressor(**FAST).fit(X, Y, y_val=Y),
@@ -225,9 +230,11 @@ def test_cv_estimator_with_every_fit_diverging_raises():
             model.fit(X, Y)
 
 
-def test_predictions_that_overflow_raise_instead_of_returning_inf():
+@pytest.mark.parametrize("n_rows", [3, 9000])  # small outputs and summed large ones
+def test_predictions_that_overflow_raise_instead_of_returning_inf(n_rows):
     model = fitted_regressor()
-    extreme = np.full((3, 3), 1e308)
+    extreme = X[np.arange(n_rows) % len(X)].copy()
+    extreme[[0, n_rows // 2, -1]] = 1e308
     model.coefs_[0][:] = 10.0  # a network whose first layer overflows on such rows
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
