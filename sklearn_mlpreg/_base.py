@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 
 from ._callbacks import CallbackSupportMixin, EpochHooks, with_callbacks
 from ._checks import (
-    SMALL_ARRAY,
+    all_finite,
     check_enough_samples,
     check_finite_output,
     check_validation_fraction,
@@ -358,7 +358,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOATS
                 and X.shape[0] > 0 and X.shape[1] == self.n_features_in_
                 and not hasattr(self, "feature_names_in_")
-                and _sum_is_finite(X)):
+                and all_finite(X)):
             return X
         with clearer_input_errors(type(self).__name__):
             return validate_data(self, X, accept_sparse=["csr", "csc"],
@@ -397,14 +397,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _sum_is_finite(X: np.ndarray) -> bool:
-    """A finite sum proves every value finite, without an n x d temporary."""
-    if X.size <= SMALL_ARRAY:
-        return bool(np.isfinite(X).all())
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(X, axis=None)))
 
 
 def current_shape(optimizer):

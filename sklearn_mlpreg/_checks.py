@@ -62,14 +62,22 @@ def clearer_input_errors(estimator_name: str, regressor: bool = False):
 SMALL_ARRAY = 4096
 
 
+def all_finite(A: np.ndarray) -> bool:
+    """Whether every value is finite; large arrays without an n x d temporary.
+
+    A finite sum proves every value finite; an infinite one may be an overflow
+    of finite values, which the full test then settles.
+    """
+    if A.size <= SMALL_ARRAY:
+        return bool(np.isfinite(A).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(A, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(A).all())
+
+
 def check_finite_output(P: np.ndarray, estimator_name: str) -> np.ndarray:
     """Refuse to return predictions that overflowed (never NaN or inf silently)."""
-    if P.size <= SMALL_ARRAY:
-        finite = bool(np.isfinite(P).all())
-    else:
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = np.add.reduce(P, axis=None)  # finite: every value is (no temporary)
-        finite = bool(np.isfinite(total)) or bool(np.isfinite(P).all())
+    finite = all_finite(P)
     if not finite:
         rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
         raise ValueError(

@@ -230,6 +230,20 @@ def test_cv_estimator_with_every_fit_diverging_raises():
             model.fit(X, Y)
 
 
+@pytest.mark.parametrize("size", [10, 10_000])  # below and above SMALL_ARRAY
+def test_all_finite_tells_overflowing_sums_from_infinite_values(size):
+    from sklearn_mlpreg._checks import SMALL_ARRAY, all_finite
+
+    assert (size > SMALL_ARRAY) == (size == 10_000)
+    huge = np.full(size, 1e308)  # finite values whose sum overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert all_finite(huge)
+        assert not all_finite(with_value(huge, size - 1, np.inf))
+        assert not all_finite(with_value(np.zeros(size), 0, np.nan))
+        assert all_finite(np.zeros(size, dtype=np.float32))
+
+
 @pytest.mark.parametrize("n_rows", [3, 9000])  # small outputs and summed large ones
 def test_predictions_that_overflow_raise_instead_of_returning_inf(n_rows):
     model = fitted_regressor()
