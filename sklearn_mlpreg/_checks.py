@@ -77,8 +77,7 @@ def all_finite(A: np.ndarray) -> bool:
 
 def check_finite_output(P: np.ndarray, estimator_name: str) -> np.ndarray:
     """Refuse to return predictions that overflowed (never NaN or inf silently)."""
-    finite = all_finite(P)
-    if not finite:
+    if not all_finite(P):
         rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
         raise ValueError(
             f"{estimator_name}'s output overflowed (inf or NaN) for {rows.size} row(s), "

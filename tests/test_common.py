@@ -4,7 +4,15 @@ Every check passes; there is no expected failure. Small settings keep the
 checks fast without changing what they test.
 """
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from functools import partial
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dont_overwrite_parameters,
+    check_regressors_train,
+    parametrize_with_checks,
+)
 
 from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
 
@@ -22,4 +30,30 @@ EXPECTED_FAILURES: dict = {}
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
 def test_scikit_learn_compatible(estimator, check):
-    check(estimator)
+    check(estimator)  # a failed check raises; test_the_checks_fail_... shows it does
+
+
+class _OverwritesAlpha(MLPRegressor):
+    """A broken estimator: fit changes a constructor parameter."""
+
+    def fit(self, X, y, **params):
+        self.alpha = 2 * self.alpha
+        return super().fit(X, y, **params)
+
+
+class _PredictsZeros(MLPRegressor):
+    """A broken estimator: it ignores what it learned."""
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+@pytest.mark.parametrize("broken, check, message", [
+    (_OverwritesAlpha, check_dont_overwrite_parameters, "alpha"),
+    (_PredictsZeros, check_regressors_train, None),  # its bare assert on the R^2
+])
+def test_the_compatibility_test_fails_a_broken_estimator(broken, check, message):
+    """test_scikit_learn_compatible can fail: given an estimator that breaks the
+    contract, the same call raises."""
+    with pytest.raises(AssertionError, match=message):
+        test_scikit_learn_compatible(broken(**FAST), partial(check, broken.__name__))
