@@ -56,7 +56,7 @@ def demo(args: argparse.Namespace) -> int:
 
 def gait(args: argparse.Namespace) -> int:
     """Run the gait study, print its table, write its files."""
-    from ._progress import progress_bar
+    from .callbacks._bars import progress_bar
     from .studies.gait import GaitStudyConfig, run_gait_study
     from .studies.gait_report import format_table, write_outputs
 

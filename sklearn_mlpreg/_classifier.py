@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    type_of_target,
-    unique_labels,
-)
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.multiclass import _check_partial_fit_first_call
 
-from ._base import BaseMLP
-from ._callbacks import with_callbacks
-from ._docs import estimator_docstring
+from ._base import BaseMLP, set_init_params
+from ._docs import CLASSIFIER_ATTRIBUTES, COMMON_ATTRIBUTES, documented
+from .callbacks._support import with_callbacks
 
-
-class MLPClassifier(ClassifierMixin, BaseMLP):
-    __doc__ = estimator_docstring(
-        """Multi-layer perceptron classifier trained by backpropagation.
+_SUMMARY = """Multi-layer perceptron classifier trained by backpropagation.
 
 Accepts every parameter of :class:`sklearn.neural_network.MLPClassifier`
 with the same meaning and default, plus the lecture's regularization recipe
@@ -28,12 +19,9 @@ with the same meaning and default, plus the lecture's regularization recipe
 ``restore_best_weights``). It minimizes the cross entropy (softmax output
 for multiclass targets, logistic outputs for binary and multilabel ones)
 plus ``alpha * R(W) / n``. Early stopping's validation split is stratified
-for every target type.""",
-        attributes="""
-classes_ : ndarray or list of ndarray of shape (n_classes,)
-    Class labels.
-""",
-        examples="""
+for every target type."""
+
+_EXAMPLES = """
 Examples
 --------
 >>> from sklearn.datasets import load_iris
@@ -43,10 +31,47 @@ Examples
 ...                     max_iter=500, random_state=0).fit(X, y)
 >>> clf.score(X, y) > 0.95
 True
-""",
-    )
+"""
 
-    _score_name = "accuracy"
+
+@documented(_SUMMARY, [COMMON_ATTRIBUTES, CLASSIFIER_ATTRIBUTES], _EXAMPLES)
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    _is_classifier = True
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        penalty="l2",
+        l1_ratio=0.15,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        restore_best_weights=True,
+        dropout_mode="inverted",
+    ):
+        set_init_params(self, locals())
 
     @available_if(lambda est: est._check_solver())
     @with_callbacks
@@ -73,13 +98,9 @@ True
         self : object
             The updated estimator.
         """
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight, incremental=True)
+        first_call = _check_partial_fit_first_call(self, classes)
+        return self._fit(X, y, sample_weight, incremental=True,
+                         classes=classes if first_call else None)
 
     def predict(self, X):
         """Predict class labels.
@@ -95,9 +116,7 @@ True
             The predicted classes.
         """
         P = self._forward(X)
-        if self.n_outputs_ == 1:
-            P = P.ravel()
-        return self._label_binarizer.inverse_transform(P)
+        return self._spec.targets.decode(P)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -114,10 +133,7 @@ True
             targets, the probability of each label).
         """
         P = self._forward(X)
-        if self.n_outputs_ == 1:
-            p = P[:, 0]
-            return np.column_stack([1 - p, p])
-        return P
+        return self._spec.targets.probabilities(P)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -135,55 +151,6 @@ True
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
-
-    # -- hooks ---------------------------------------------------------------
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            dtype=(np.float64, np.float32), reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:
-            classes = unique_labels(y)
-            if self.warm_start:
-                if set(classes) != set(self.classes_):
-                    raise ValueError(
-                        "warm_start can only be used where `y` has the same "
-                        "classes as in the previous call to fit. Previously "
-                        f"got {self.classes_}, `y` has {classes}"
-                    )
-            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-                raise ValueError(
-                    "`y` has classes not in `self.classes_`. "
-                    f"`self.classes_` has {self.classes_}. 'y' has {classes}."
-                )
-        return X, self._label_binarizer.transform(y).astype(X.dtype)
-
-    def _validation_targets(self, y_val, dtype):
-        y_val = np.asarray(y_val)
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
-        unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y_val has classes {unknown} that are not in y ({self.classes_})."
-            )
-        return self._label_binarizer.transform(y_val).astype(dtype)
-
-    def _strata(self, Y):
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            return Y
-        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
-
-    def _output_setup(self):
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "softmax", "log_loss"
-        return "logistic", "binary_log_loss"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,4 +1,13 @@
-"""Numpydoc text shared by the estimators' docstrings (written once)."""
+"""The estimators' docstrings, assembled from numpydoc entries written once.
+
+Every parameter and fitted attribute of the library's estimators is described
+once below, as a numpydoc section. :func:`documented` (a class decorator)
+builds a class's docstring from its summary, the entries of the parameters in
+its ``__init__`` signature (in signature order) and the entries of the
+attributes it names, so a description is never patched into another one.
+"""
+
+import inspect
 
 COMMON_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
@@ -205,21 +214,6 @@ sample_weight_val : array-like of shape (n_val,), default=None
 """
 
 
-def estimator_docstring(summary, *, first_parameters="", parameters="",
-                        attributes="", examples=""):
-    """Assemble a class docstring from its parts and the shared sections."""
-    return (
-        f"{summary}\n\nParameters\n----------\n{first_parameters}{COMMON_PARAMETERS}"
-        f"{parameters}\nAttributes\n----------\n{COMMON_ATTRIBUTES}{attributes}"
-        f"{examples}"
-    )
-
-
-def method_docstring(summary, parameters, returns):
-    """Assemble a method docstring."""
-    return f"{summary}\n\nParameters\n----------\n{parameters}\nReturns\n-------\n{returns}"
-
-
 CV_PARAMETERS = """\
 alphas : array-like of float, default=None
     The lambda grid (values of ``alpha``); None is ``[1e-4, 1e-3, ..., 100]``.
@@ -273,8 +267,73 @@ feature_names_in_ : ndarray of shape (n_features_in_,)
 """
 
 
-def without(parameters: str, *names: str) -> str:
-    """The numpydoc parameter text without the entries of ``names``."""
-    blocks = parameters.strip("\n").split("\n\n")
-    kept = [b for b in blocks if b.split(" :", 1)[0] not in names]
-    return "\n\n".join(kept) + "\n"
+REGRESSOR_PARAMETERS = """\
+loss : {'squared_error', 'poisson'}, default='squared_error'
+    Half squared error with an identity output, or half Poisson deviance with
+    an exponential output (requires ``y >= 0``). With several outputs the
+    losses are summed over outputs: scikit-learn reports the mean over
+    outputs of the squared error but steps along the gradient of the sum;
+    the steps agree, the reported loss here is the objective they minimize.
+
+mc_samples : int, default=100
+    Number of stochastic forward passes of ``predict(X, return_std=True)``
+    (Monte-Carlo dropout).
+"""
+
+CLASSIFIER_ATTRIBUTES = """\
+classes_ : ndarray or list of ndarray of shape (n_classes,)
+    Class labels.
+"""
+
+
+def entries(section: str) -> dict[str, str]:
+    """The entries of a numpydoc section's text, by name, in order."""
+    blocks = section.strip("\n").split("\n\n")
+    return {block.split(" :", 1)[0]: block for block in blocks}
+
+
+#: Every parameter of the library's estimators, by name.
+PARAMETERS = {**entries(REGRESSOR_PARAMETERS), **entries(COMMON_PARAMETERS),
+              **entries(CV_PARAMETERS)}
+
+
+def _section(title: str, texts) -> str:
+    return f"{title}\n{'-' * len(title)}\n" + "\n\n".join(texts) + "\n"
+
+
+def documented(summary: str, attributes: list[str], examples: str = ""):
+    """Class decorator: the docstring from ``summary``, the entries of the
+    ``__init__`` signature's parameters, and the attribute ``sections``
+    (texts such as :data:`COMMON_ATTRIBUTES`)."""
+
+    def decorate(cls):
+        names = [name for name in inspect.signature(cls.__init__).parameters
+                 if name != "self"]
+        attribute_texts = [text for section in attributes
+                           for text in entries(section).values()]
+        cls.__doc__ = "\n".join([
+            summary.strip("\n") + "\n",
+            _section("Parameters", [PARAMETERS[name] for name in names]),
+            _section("Attributes", attribute_texts),
+        ]) + examples
+        return cls
+
+    return decorate
+
+
+def method_docstring(summary, parameters, returns):
+    """Assemble a method docstring."""
+    return f"{summary}\n\nParameters\n----------\n{parameters}\nReturns\n-------\n{returns}"
+
+
+X_PARAMETER = """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    The input data.
+"""
+
+
+def prediction_docstring(summary: str, returns: str) -> str:
+    """The docstring of a method that takes ``X`` alone (predict and its kin)."""
+    return method_docstring(summary, X_PARAMETER, returns)
+
+

@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from numbers import Integral
 
-import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from ._base import BaseMLP
-from ._callbacks import with_callbacks
-from ._checks import check_finite_output, check_target_scale
-from ._docs import estimator_docstring
-from ._engine.dropout import predict_stochastic
+from ._base import BaseMLP, set_init_params
+from ._checks import check_finite_output
+from ._docs import COMMON_ATTRIBUTES, documented
+from ._engine import predict_stochastic
+from .callbacks._support import with_callbacks
 
-
-class MLPRegressor(RegressorMixin, BaseMLP):
-    __doc__ = estimator_docstring(
-        """Multi-layer perceptron regressor trained by backpropagation.
+_SUMMARY = """Multi-layer perceptron regressor trained by backpropagation.
 
 Accepts every parameter of :class:`sklearn.neural_network.MLPRegressor` with
 the same meaning and default, plus the lecture's regularization recipe
 (``penalty``, ``l1_ratio``, ``dropout``, ``weight_init``,
 ``restore_best_weights``). It minimizes the half squared error (or half
-Poisson deviance) plus ``alpha * R(W) / n``.""",
-        first_parameters="""\
-loss : {'squared_error', 'poisson'}, default='squared_error'
-    Half squared error with an identity output, or half Poisson deviance with
-    an exponential output (requires ``y >= 0``). With several outputs the
-    losses are summed over outputs: scikit-learn reports the mean over
-    outputs of the squared error but steps along the gradient of the sum;
-    the steps agree, the reported loss here is the objective they minimize.
+Poisson deviance) plus ``alpha * R(W) / n``."""
 
-""",
-        parameters="""
-mc_samples : int, default=100
-    Number of stochastic forward passes of ``predict(X, return_std=True)``
-    (Monte-Carlo dropout).
-""",
-        examples="""
+_EXAMPLES = """
 Examples
 --------
 >>> from sklearn.datasets import load_diabetes
@@ -53,9 +35,11 @@ Examples
 ...     hidden_layer_sizes=(30, 15), solver="lbfgs", alpha=10.0, random_state=0))
 >>> round(model.fit(X[:300], y[:300]).score(X[300:], y[300:]), 2) > 0.3
 True
-""",
-    )
+"""
 
+
+@documented(_SUMMARY, [COMMON_ATTRIBUTES], _EXAMPLES)
+class MLPRegressor(RegressorMixin, BaseMLP):
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
@@ -97,22 +81,7 @@ True
         dropout_mode="inverted",
         mc_samples=100,
     ):
-        self.loss = loss
-        self.mc_samples = mc_samples
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            penalty=penalty, l1_ratio=l1_ratio, dropout=dropout,
-            weight_init=weight_init, restore_best_weights=restore_best_weights,
-            dropout_mode=dropout_mode,
-        )
+        set_init_params(self, locals())
 
     @available_if(lambda est: est._check_solver())
     @with_callbacks
@@ -163,18 +132,16 @@ True
         """
         if not return_std:
             P = self._forward(X)
-            return P.ravel() if P.shape[1] == 1 else P
+            return self._spec.targets.decode(P)
         P = check_finite_output(self._monte_carlo(X), type(self).__name__)
-        mean, std = P.mean(axis=0), P.std(axis=0)
-        if mean.shape[1] == 1:
-            return mean.ravel(), std.ravel()
-        return mean, std
+        decode = self._spec.targets.decode
+        return decode(P.mean(axis=0)), decode(P.std(axis=0))
 
     def _monte_carlo(self, X):
         """``mc_samples`` stochastic forward passes, shape (T, n, n_outputs)."""
         X = self._check_predict_input(X)
-        rates = self._dropout_rates(len(self.coefs_) - 1)
-        if not any(rates):
+        architecture = self._spec.architecture
+        if not architecture.has_dropout:
             raise ValueError(
                 "predict(X, return_std=True) needs a network trained with dropout: "
                 "the spread comes from dropout masks. Refit with dropout > 0, or use "
@@ -183,39 +150,5 @@ True
         if hasattr(X, "toarray"):
             X = X.toarray()
         rng = check_random_state(self.random_state)
-        return predict_stochastic(X, self.coefs_, self.intercepts_, self.activation,
-                                  self.out_activation_, rates, rng, self.mc_samples,
-                                  self.dropout_mode)
-
-    # -- hooks ---------------------------------------------------------------
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            y_numeric=True, dtype=(np.float64, np.float32), reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        Y = self._check_target(y, X.dtype)
-        return X, Y
-
-    def _validation_targets(self, y_val, dtype):
-        y_val = check_array(y_val, ensure_2d=False, dtype=dtype,
-                            input_name="y_val")
-        return self._check_target(y_val, dtype)
-
-    def _check_target(self, y, dtype):
-        Y = np.asarray(y, dtype=dtype)
-        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
-        if self.loss == "squared_error":
-            check_target_scale(Y, type(self).__name__)
-        if self.loss == "poisson" and (Y < 0).any():
-            raise ValueError(
-                "loss='poisson' requires non-negative targets (counts or rates); "
-                "use loss='squared_error' for targets that can be negative."
-            )
-        return Y
-
-    def _output_setup(self):
-        if self.loss == "poisson":
-            return "exp", "poisson"
-        return "identity", "squared_error"
+        return predict_stochastic(X, self.coefs_, self.intercepts_, architecture, rng,
+                                  self.mc_samples)

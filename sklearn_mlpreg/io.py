@@ -24,23 +24,26 @@ from typing import Any, Union
 from sklearn.utils._param_validation import validate_params
 
 from ._classifier import MLPClassifier
-from ._classifier_cv import MLPClassifierCV
-from ._engine.optimizers import SGD, Adam
+from ._engine import SGD, Adam, Architecture, TrainingState
 from ._regressor import MLPRegressor
-from ._regressor_cv import MLPRegressorCV
+from ._spec import ModelSpec
+from ._targets import ClassificationTargets, RegressionTargets
 from .callbacks import ProgressBar
+from .model_selection import MLPClassifierCV, MLPRegressorCV
 
 __all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "load", "save"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: The library's own types a saved model may hold: the estimators, their
-#: optimizers (kept for ``warm_start`` / ``partial_fit``) and the progress bar
-#: a model carries after ``set_callbacks``.
+#: model specification and training state (kept for ``warm_start`` /
+#: ``partial_fit``: the optimizer's moments, counters and curves), and the
+#: progress bar a model carries after ``set_callbacks``.
 TRUSTED_TYPES = tuple(
     f"{cls.__module__}.{cls.__qualname__}"
     for cls in (MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV,
-                SGD, Adam, ProgressBar)
+                ModelSpec, Architecture, RegressionTargets, ClassificationTargets,
+                TrainingState, SGD, Adam, ProgressBar)
 )
 
 

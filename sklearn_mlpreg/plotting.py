@@ -13,10 +13,7 @@ import numpy as np
 
 
 def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
+    try:  # no backend switch: matplotlib picks Agg by itself without a display
         import matplotlib.pyplot as plt
     except ImportError as error:  # pragma: no cover - exercised without matplotlib
         raise ImportError(

@@ -13,8 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from sklearn_mlpreg import MLPClassifier, MLPRegressor, MLPRegressorCV
-from sklearn_mlpreg._callbacks import HAVE_SKLEARN_CALLBACKS
 from sklearn_mlpreg.callbacks import ProgressBar
+from sklearn_mlpreg.callbacks._support import HAVE_SKLEARN_CALLBACKS
 
 needs_sklearn_callbacks = pytest.mark.skipif(
     not HAVE_SKLEARN_CALLBACKS, reason="needs scikit-learn >= 1.9 (sklearn.callback)")
@@ -174,7 +174,7 @@ FALLBACK_SCRIPT = textwrap.dedent("""
     warnings.simplefilter("ignore")
     import numpy as np
     from sklearn_mlpreg import MLPRegressor
-    from sklearn_mlpreg._callbacks import HAVE_SKLEARN_CALLBACKS
+    from sklearn_mlpreg.callbacks._support import HAVE_SKLEARN_CALLBACKS
     from sklearn_mlpreg.callbacks import ProgressBar
     assert not HAVE_SKLEARN_CALLBACKS
     X = np.random.RandomState(0).randn(50, 2)

@@ -87,3 +87,44 @@ def test_docstring_parameters_match_the_signature(name, obj):
         return
     assert documented_parameters(doc) == signature_parameters(obj), (
         f"{name}: the docstring's Parameters section differs from the signature")
+
+
+def fitted_public_attributes(estimator, X, y):
+    """The public fitted attributes (ending in ``_``) of ``estimator`` after fit."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y)
+    return {name for name in vars(estimator)
+            if name.endswith("_") and not name.startswith("_")}
+
+
+def estimators_and_data():
+    import numpy as np
+    import pandas as pd
+
+    from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])  # feature names
+    y_reg, y_clf = X["a"].to_numpy(), (X["a"] > 0).astype(int).to_numpy()
+    fast = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    return [(MLPRegressor(**fast), X, y_reg), (MLPClassifier(**fast), X, y_clf),
+            (MLPRegressorCV(alphas=[0.1, 1.0], cv=2, **fast), X, y_reg),
+            (MLPClassifierCV(alphas=[0.1, 1.0], cv=2, **fast), X, y_clf)]
+
+
+@pytest.mark.parametrize("estimator, X, y", estimators_and_data(),
+                         ids=lambda v: type(v).__name__)
+def test_documented_attributes_are_exactly_the_fitted_ones(estimator, X, y):
+    """Both ways: nothing documented that a fitted instance lacks, nothing set
+    that is undocumented; and the Parameters section is the signature."""
+    doc = numpydoc.ClassDoc(type(estimator))
+    documented = {part.strip() for attribute in doc["Attributes"]
+                  for part in attribute.name.split(",")}
+    fitted = fitted_public_attributes(estimator, X, y)
+    assert documented - fitted == set(), "documented but not set by fit"
+    assert fitted - documented == set(), "set by fit but not documented"
+    assert documented_parameters(doc) == signature_parameters(type(estimator))
+    assert len(documented) == len(doc["Attributes"]), "an attribute documented twice"

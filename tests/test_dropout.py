@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from sklearn_mlpreg import MLPClassifier, MLPRegressor
-from sklearn_mlpreg._engine.dropout import draw_masks, predict_stochastic, predict_weights
+from sklearn_mlpreg._engine.dropout import draw_masks, predict_stochastic
 from sklearn_mlpreg._engine.initializers import initialize
-from sklearn_mlpreg._engine.network import Layout, Workspace, predict
+from sklearn_mlpreg._engine.network import Architecture, Layout, Workspace, predict
 from sklearn_mlpreg._engine.objective import Objective
+from sklearn_mlpreg._engine.penalties import Penalty
 
 RATES = (0.5, 0.2)
 UNITS = [3, 16, 8, 1]
@@ -16,12 +17,20 @@ X = RNG.normal(size=(40, 3))
 Y = np.sin(X[:, :1]) + X[:, 1:2] ** 2
 
 
+def net(activation, mode="inverted", rates=RATES):
+    return Architecture(tuple(UNITS), activation, "identity", rates, mode)
+
+
+def no_dropout(activation):
+    return Architecture(tuple(UNITS), activation, "identity")
+
+
 def sgd_with_dropout(params, mode, learning_rates, steps=200, seed=0):
     """Plain SGD (no momentum, no penalty) on full batches with fresh masks."""
     layout = Layout(UNITS)
     work = Workspace(layout, 1, len(X), np.float64, dropout=RATES)
-    objective = Objective(layout, "tanh", "identity", "squared_error", "none",
-                          np.zeros((1, 1)))
+    objective = Objective(layout, "tanh", "identity", "squared_error",
+                          Penalty.named("none", 0.15, [0.0], layout.n_weights))
     grads = np.empty_like(params)
     rng = np.random.RandomState(seed)
     for _ in range(steps):
@@ -56,12 +65,10 @@ def test_weight_scaling_and_inverted_dropout_are_the_same_network():
 
     c_inv, b_inv = sgd_with_dropout(inverted, "inverted", rates_inverted)
     c_ws, b_ws = sgd_with_dropout(scaling, "weight_scaling", rates_scaling)
-    predicted_inv = predict(X, predict_weights(c_inv, RATES, "inverted"), b_inv,
-                            "tanh", "identity")
-    predicted_ws = predict(X, predict_weights(c_ws, RATES, "weight_scaling"), b_ws,
-                           "tanh", "identity")
+    predicted_inv = predict(X, c_inv, b_inv, net("tanh", "inverted"))
+    predicted_ws = predict(X, c_ws, b_ws, net("tanh", "weight_scaling"))
     np.testing.assert_allclose(predicted_ws, predicted_inv, rtol=1e-10, atol=1e-12)
-    unscaled = predict(X, coefs, intercepts, "tanh", "identity")
+    unscaled = predict(X, coefs, intercepts, no_dropout("tanh"))
     assert np.abs(predicted_inv - unscaled).max() > 0.1
 
 
@@ -70,10 +77,9 @@ def test_predict_time_output_is_the_expected_training_output_of_a_linear_net(mod
     """Law of large numbers: for a linear network the average of many training
     (dropout) passes converges to the predict-time output."""
     coefs, intercepts = initialize(UNITS, np.random.RandomState(2), activation="identity")
-    deterministic = predict(X, predict_weights(coefs, RATES, mode), intercepts,
-                            "identity", "identity")
-    passes = predict_stochastic(X, coefs, intercepts, "identity", "identity", RATES,
-                                np.random.RandomState(3), n_passes=20000, mode=mode)
+    deterministic = predict(X, coefs, intercepts, net("identity", mode))
+    passes = predict_stochastic(X, coefs, intercepts, net("identity", mode),
+                                np.random.RandomState(3), n_passes=20000)
     standard_error = passes.std(axis=0) / np.sqrt(passes.shape[0])
     assert np.all(np.abs(passes.mean(axis=0) - deterministic) < 5 * standard_error)
     assert standard_error.max() < 0.05 * np.abs(deterministic).max()
@@ -81,8 +87,8 @@ def test_predict_time_output_is_the_expected_training_output_of_a_linear_net(mod
 
 def test_nonlinear_net_is_only_approximately_its_average():
     coefs, intercepts = initialize(UNITS, np.random.RandomState(2), activation="relu")
-    deterministic = predict(X, coefs, intercepts, "relu", "identity")
-    passes = predict_stochastic(X, coefs, intercepts, "relu", "identity", RATES,
+    deterministic = predict(X, coefs, intercepts, no_dropout("relu"))
+    passes = predict_stochastic(X, coefs, intercepts, net("relu"),
                                 np.random.RandomState(3), n_passes=2000)
     assert np.abs(passes.mean(axis=0) - deterministic).max() > 0  # not exact
 
@@ -104,14 +110,14 @@ def test_masks_follow_random_state_and_change_the_training():
 def test_no_dropout_at_predict_time():
     model = fit()
     np.testing.assert_array_equal(model.predict(X), model.predict(X))
-    expected = predict(X, model.coefs_, model.intercepts_, "relu", "identity")
+    expected = predict(X, model.coefs_, model.intercepts_, no_dropout("relu"))
     np.testing.assert_allclose(model.predict(X), expected.ravel())
 
 
 def test_weight_scaling_predicts_with_outgoing_weights_times_keep_rate():
     model = fit(dropout_mode="weight_scaling")
     scaled = [model.coefs_[0]] + [c * (1 - p) for c, p in zip(model.coefs_[1:], RATES)]
-    expected = predict(X, scaled, model.intercepts_, "relu", "identity")
+    expected = predict(X, scaled, model.intercepts_, no_dropout("relu"))
     np.testing.assert_allclose(model.predict(X), expected.ravel())
 
 

@@ -5,7 +5,11 @@ import pytest
 import scipy.sparse as sp
 
 from sklearn_mlpreg._engine.initializers import initialize
-from sklearn_mlpreg._engine.network import Layout, Workspace, forward, predict
+from sklearn_mlpreg._engine.network import Architecture, Layout, Workspace, forward, predict
+
+
+def arch(activation, out_activation, units=(1, 1)):
+    return Architecture(tuple(units), activation, out_activation)
 
 
 def test_layout_matches_scikit_learn_packing_order():
@@ -58,23 +62,25 @@ def test_forward_of_k_models_equals_each_model_alone():
                 work)
     for k in range(3):
         coefs, intercepts = layout.unpack(buffer[k])
-        np.testing.assert_allclose(P[k], predict(X, coefs, intercepts, "tanh", "identity"))
+        np.testing.assert_allclose(P[k], predict(X, coefs, intercepts,
+                                                 arch("tanh", "identity")))
 
 
 def test_predict_in_chunks_equals_one_pass_and_handles_sparse():
     layout = Layout([4, 7, 3])
     coefs, intercepts = layout.unpack(stacked(layout, 1)[0])
     X = np.random.RandomState(2).normal(size=(1000, 4))
-    whole = predict(X, coefs, intercepts, "relu", "softmax", chunk_size=10_000)
-    chunked = predict(X, coefs, intercepts, "relu", "softmax", chunk_size=64)
+    net = arch("relu", "softmax")
+    whole = predict(X, coefs, intercepts, net, chunk_size=10_000)
+    chunked = predict(X, coefs, intercepts, net, chunk_size=64)
     np.testing.assert_allclose(chunked, whole, rtol=1e-14)
-    np.testing.assert_allclose(predict(sp.csr_matrix(X), coefs, intercepts, "relu",
-                                       "softmax", chunk_size=64), whole, rtol=1e-12)
+    np.testing.assert_allclose(predict(sp.csr_matrix(X), coefs, intercepts, net,
+                                       chunk_size=64), whole, rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_predict_keeps_the_weights_dtype(dtype):
     layout = Layout([2, 3, 1])
     coefs, intercepts = layout.unpack(stacked(layout, 1)[0].astype(dtype))
-    P = predict(np.ones((4, 2), dtype=dtype), coefs, intercepts, "relu", "identity")
+    P = predict(np.ones((4, 2), dtype=dtype), coefs, intercepts, arch("relu", "identity"))
     assert P.dtype == dtype

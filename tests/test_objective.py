@@ -8,6 +8,7 @@ from sklearn_mlpreg._engine.initializers import initialize
 from sklearn_mlpreg._engine.losses import LOSSES
 from sklearn_mlpreg._engine.network import Layout, Workspace
 from sklearn_mlpreg._engine.objective import Objective
+from sklearn_mlpreg._engine.penalties import Penalty
 
 N_SAMPLES, N_FEATURES, HIDDEN = 7, 3, (4, 3)
 
@@ -78,9 +79,9 @@ def test_gradient_matches_finite_differences(activation, loss, n_outputs, alpha)
     # Per-model sample weights, one sample left out of the second model (a fold).
     sample_weight = rng.uniform(0.5, 2.0, size=(n_models, N_SAMPLES))
     sample_weight[1, 2] = 0.0
-    strength = (alpha / sample_weight.sum(axis=1))[:, None]
-    objective = Objective(layout, activation, LOSSES[loss].out_activation, loss, "l2",
-                          strength)
+    strength = alpha / sample_weight.sum(axis=1)
+    objective = Objective(layout, activation, LOSSES[loss].out_activation, loss,
+                          Penalty.named("l2", 0.15, strength, layout.n_weights))
     work = Workspace(layout, n_models, N_SAMPLES, np.float64)
     assert check_gradient(objective, X, Y, params, sample_weight, work) < 1e-6
 
@@ -92,8 +93,8 @@ def test_gradient_with_per_model_inputs_and_no_weights():
     params = stacked_params(layout, "tanh", 3, rng)
     X = rng.normal(size=(3, N_SAMPLES, N_FEATURES))
     Y = rng.normal(size=(3, N_SAMPLES, 2))
-    objective = Objective(layout, "tanh", "identity", "squared_error", "l2",
-                          np.full((3, 1), 0.1))
+    objective = Objective(layout, "tanh", "identity", "squared_error",
+                          Penalty.named("l2", 0.15, np.full(3, 0.1), layout.n_weights))
     work = Workspace(layout, 3, N_SAMPLES, np.float64)
     assert check_gradient(objective, X, Y, params, None, work) < 1e-6
 
@@ -105,8 +106,8 @@ def test_biases_are_not_penalized():
     X, Y = make_problem("squared_error", 1, rng)
     work = Workspace(layout, 1, N_SAMPLES, np.float64)
     grads_0, grads_1 = np.empty_like(params), np.empty_like(params)
-    make = lambda s: Objective(layout, "relu", "identity", "squared_error", "l2",  # noqa: E731
-                               np.array([[s]]))
+    make = lambda s: Objective(layout, "relu", "identity", "squared_error",  # noqa: E731
+                               Penalty.named("l2", 0.15, [s], layout.n_weights))
     loss_0, _ = make(0.0)(X, Y, params, grads_0, work)
     loss_1, _ = make(0.5)(X, Y, params, grads_1, work)
     W = layout.weights(params)
@@ -123,13 +124,14 @@ def test_gradient_norms_exclude_the_penalty():
     X, Y = make_problem("squared_error", 1, rng)
     work = Workspace(layout, 1, N_SAMPLES, np.float64)
     grads = np.empty_like(params)
-    objective = Objective(layout, "relu", "identity", "squared_error", "l2",
-                          np.array([[0.0]]))
+    objective = Objective(layout, "relu", "identity", "squared_error",
+                          Penalty.named("l2", 0.15, [0.0], layout.n_weights))
     _, norms = objective(X, Y, params, grads, work)
     expected = [np.linalg.norm(g) for g in layout.coefs(grads)]
     np.testing.assert_allclose(norms[0], expected)
-    _, norms_penalized = Objective(layout, "relu", "identity", "squared_error", "l2",
-                                   np.array([[10.0]]))(X, Y, params, grads, work)
+    _, norms_penalized = Objective(layout, "relu", "identity", "squared_error",
+                                   Penalty.named("l2", 0.15, [10.0], layout.n_weights))(
+        X, Y, params, grads, work)
     np.testing.assert_allclose(norms_penalized, norms)
 
 
@@ -139,8 +141,8 @@ def test_l1_and_elastic_net_gradients_away_from_zero(activation, penalty):
     X, Y, layout, params = problem_and_params(4, "squared_error", 2, activation)
     weights = layout.weights(params)
     assert np.abs(weights).min() > 1e-4  # finite differences never straddle a kink
-    objective = Objective(layout, activation, "identity", "squared_error", penalty,
-                          np.array([[0.3], [1.1]]), l1_ratio=0.4)
+    objective = Objective(layout, activation, "identity", "squared_error",
+                          Penalty.named(penalty, 0.4, [0.3, 1.1], layout.n_weights))
     work = Workspace(layout, 2, N_SAMPLES, np.float64)
     assert check_gradient(objective, X, Y, params, None, work) < 1e-6
 
@@ -154,6 +156,6 @@ def test_dropout_gradient_with_a_fixed_mask(activation, mode):
     work = Workspace(layout, 2, N_SAMPLES, np.float64, dropout=(0.5, 0.2))
     draw_masks(work, [np.random.RandomState(0), np.random.RandomState(1)], mode)
     assert all(0 < (m == 0).mean() < 1 for m in work.masks)  # some units dropped
-    objective = Objective(layout, activation, "logistic", "binary_log_loss", "l2",
-                          np.array([[0.2], [0.0]]))
+    objective = Objective(layout, activation, "logistic", "binary_log_loss",
+                          Penalty.named("l2", 0.15, [0.2, 0.0], layout.n_weights))
     assert check_gradient(objective, X, Y, params, None, work) < 1e-6

@@ -45,6 +45,9 @@ def test_adam_matches_scikit_learn():
         opt.step(ours, flat(g))
     np.testing.assert_allclose(ours, flat(theirs), rtol=1e-13)
     assert opt.learning_rate[0] == pytest.approx(sk.learning_rate)
+    # the moments are scikit-learn's m and v themselves, not rescaled copies
+    np.testing.assert_allclose(opt.ms, flat(sk.ms), rtol=1e-13)
+    np.testing.assert_allclose(opt.vs, flat(sk.vs), rtol=1e-13)
 
 
 def test_invscaling_schedule():

@@ -21,34 +21,53 @@ FORMULAS = {
 }
 
 
+BIASES = np.array([[7.0, -3.0], [0.5, 2.0]])  # never penalized
+PARAMS = np.hstack([W, BIASES])
+
+
 @pytest.mark.parametrize("name", PENALTY_NAMES)
 def test_value_and_gradient_formulas(name):
-    penalty = Penalty(name, RATIO)
+    """The penalty training runs (on the whole parameter buffer) against the formulas."""
+    penalty = Penalty.named(name, RATIO, STRENGTH[:, 0], n_weights=W.shape[1])
     value, gradient = FORMULAS[name]
-    ours = penalty.value(W, STRENGTH)
-    grad = penalty.add_gradient(W, STRENGTH, np.zeros_like(W))
+    ours = penalty.value(PARAMS)
+    grads = np.ones_like(PARAMS)
+    added = penalty.add_gradient(PARAMS, grads)
+    np.testing.assert_allclose(added, ours)
     for k in range(2):
         assert ours[k] == pytest.approx(value(W[k], STRENGTH[k, 0]))
-        np.testing.assert_allclose(grad[k], gradient(W[k], STRENGTH[k, 0]))
-    smooth = penalty.add_gradient(W, STRENGTH, np.zeros_like(W), include_l1=False)
-    np.testing.assert_allclose(smooth, penalty.l2 * STRENGTH * W)
-    np.testing.assert_allclose(penalty.value(W, STRENGTH, include_l1=False)
-                               + penalty.l1_value(W, STRENGTH), ours)
+        np.testing.assert_allclose(grads[k, :4] - 1, gradient(W[k], STRENGTH[k, 0]),
+                                   atol=1e-15)
+    np.testing.assert_array_equal(grads[:, 4:], 1.0)  # biases untouched
+    smooth = np.zeros_like(PARAMS)
+    penalty.add_gradient(PARAMS, smooth, include_l1=False)
+    np.testing.assert_allclose(smooth[:, :4], penalty.l2 * STRENGTH * W)
+    np.testing.assert_allclose(penalty.value(PARAMS, include_l1=False)
+                               + penalty.l1_value(PARAMS), ours)
+
+
+def test_shares_may_differ_per_model():
+    mixed = Penalty([1.0, 0.0], [0.0, 1.0], STRENGTH[:, 0], n_weights=4)
+    l2 = Penalty.named("l2", RATIO, STRENGTH[:, 0], 4).value(PARAMS)
+    l1 = Penalty.named("l1", RATIO, STRENGTH[:, 0], 4).value(PARAMS)
+    np.testing.assert_allclose(mixed.value(PARAMS), [l2[0], l1[1]])
 
 
 def test_proximal_step_shrinks_by_the_step_and_stops_at_zero():
     """The slide's w - eta lambda sgn(w), except that no weight crosses zero."""
-    weights = np.array([[0.5, -0.2, 0.05, -0.04, 0.0], [0.5, -0.2, 0.05, -0.04, 0.0]])
+    params = np.array([[0.5, -0.2, 0.05, -0.04, 0.0, 9.0],
+                       [0.5, -0.2, 0.05, -0.04, 0.0, 9.0]])
     step = np.array([[1.0], [0.0]])
-    Penalty("l1").proximal_step(weights, step, np.array([[0.1], [0.1]]))
-    np.testing.assert_allclose(weights[0], [0.4, -0.1, 0.0, 0.0, 0.0])
-    np.testing.assert_allclose(weights[1], [0.5, -0.2, 0.05, -0.04, 0.0])
+    Penalty.named("l1", RATIO, [0.1, 0.1], n_weights=5).proximal_step(params, step)
+    np.testing.assert_allclose(params[0], [0.4, -0.1, 0.0, 0.0, 0.0, 9.0])
+    np.testing.assert_allclose(params[1], [0.5, -0.2, 0.05, -0.04, 0.0, 9.0])
 
 
 def test_proximal_step_of_the_elastic_net_uses_its_l1_share():
-    weights = np.array([[1.0, -1.0]])
-    Penalty("elasticnet", 0.25).proximal_step(weights, np.array([[2.0]]), np.array([[0.4]]))
-    np.testing.assert_allclose(weights, [[0.8, -0.8]])
+    params = np.array([[1.0, -1.0]])
+    Penalty.named("elasticnet", 0.25, [0.4], n_weights=2).proximal_step(
+        params, np.array([[2.0]]))
+    np.testing.assert_allclose(params, [[0.8, -0.8]])
 
 
 def sparse_problem():
@@ -87,8 +106,8 @@ def test_lbfgs_l1_solution_satisfies_the_optimality_conditions():
     layout = Layout([8, 6, 1])
     params = layout.pack(model.coefs_, model.intercepts_, layout.empty(1, np.float64))
     grads = np.empty_like(params)
-    smooth = Objective(layout, "tanh", "identity", "squared_error", "none",
-                       np.zeros((1, 1)))  # the data term alone
+    smooth = Objective(layout, "tanh", "identity", "squared_error",
+                       Penalty.named("none", 0.15, [0.0], layout.n_weights))  # data term
     smooth(X, y[:, None], params, grads, Workspace(layout, 1, 60, np.float64))
     lam = alpha / len(X)
     w, g = layout.weights(params)[0], layout.weights(grads)[0]

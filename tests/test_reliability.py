@@ -13,7 +13,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 
-from sklearn_mlpreg import MLPClassifier, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg import FitDivergedError, MLPClassifier, MLPRegressor, MLPRegressorCV
 from sklearn_mlpreg._engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from sklearn_mlpreg._engine.losses import LOSSES
 
@@ -213,6 +213,29 @@ def test_a_learning_rate_far_too_large_raises_with_the_fix(Estimator, y, solver)
     assert not hasattr(model, "coefs_")
 
 
+@pytest.mark.parametrize("Estimator, y", [(MLPRegressor, Y), (MLPClassifier, LABELS)])
+def test_divergence_raises_the_librarys_own_error_type(Estimator, y):
+    """FitDivergedError, a ValueError: code catching ValueError keeps working."""
+    assert issubclass(FitDivergedError, ValueError)
+    model = Estimator(solver="sgd", learning_rate_init=1e4, **{**FAST, "max_iter": 50})
+    with pytest.raises(FitDivergedError, match="(?s)non-finite.*lower learning_rate_init"):
+        model.fit(X, y)
+    with pytest.raises(FitDivergedError, match="diverged"):  # within a few epochs
+        for _ in range(50):
+            model.partial_fit(X, y, **({"classes": np.unique(y)} if y is LABELS else {}))
+
+
+def test_lbfgs_divergence_is_a_fit_diverged_error_and_a_nan_score_in_the_cv():
+    """L-BFGS fits one network at a time; the CV reads the error's type."""
+    row = 1e200 * np.ones((1, X.shape[1]))  # overflows every product
+    huge, target = np.vstack([row, X, row]), np.concatenate([[0.0], Y, [0.0]])
+    with pytest.raises(FitDivergedError, match="iteration"):
+        MLPRegressor(solver="lbfgs", **FAST).fit(huge, target)
+    with pytest.warns(FitFailedWarning, match="2 of 2 fits diverged"):
+        with pytest.raises(FitDivergedError, match="no alpha can be chosen"):
+            MLPRegressorCV(alphas=[0.1], cv=2, solver="lbfgs", **FAST).fit(huge, target)
+
+
 def test_divergence_with_early_stopping_warns_and_keeps_finite_best_weights():
     model = MLPRegressor(solver="sgd", learning_rate_init=1e3, early_stopping=True,
                          hidden_layer_sizes=(5,), max_iter=50, random_state=0)
@@ -226,7 +249,7 @@ def test_cv_estimator_with_every_fit_diverging_raises():
     model = MLPRegressorCV(alphas=[0.1, 1.0], cv=2, solver="sgd", learning_rate_init=1e4,
                            hidden_layer_sizes=(5,), max_iter=30, random_state=0)
     with pytest.warns(FitFailedWarning, match="4 of 4 fits diverged"):
-        with pytest.raises(ValueError, match="no alpha can be chosen"):
+        with pytest.raises(FitDivergedError, match="no alpha can be chosen"):
             model.fit(X, Y)
 
 

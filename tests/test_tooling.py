@@ -28,3 +28,65 @@ def test_the_package_imports_without_optional_extras():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+ALL_MODULES = '''
+import importlib, pkgutil, sys
+import sklearn_mlpreg
+names = [m.name for m in pkgutil.walk_packages(sklearn_mlpreg.__path__, "sklearn_mlpreg.")
+         if not m.name.endswith("__main__")]
+'''
+
+SNAPSHOT = '''
+import warnings
+import numpy as np
+from threadpoolctl import threadpool_info
+
+def snapshot():
+    return (list(map(repr, warnings.filters)), np.geterr(), np.get_printoptions(),
+            sorted((i["filepath"], i["num_threads"]) for i in threadpool_info()))
+'''
+
+
+def test_importing_any_module_changes_no_global_state():
+    """Warning filters, numpy's error state and print options, BLAS threads:
+    importing the package's modules (examples and plotting included) leaves
+    them as they were. The third-party modules they import are imported first,
+    so only the package's own effect is measured."""
+    listing = ALL_MODULES + (
+        "for name in names:\n    importlib.import_module(name)\n"
+        "print('\\n'.join(m for m in list(sys.modules) if not m.startswith('sklearn_mlpreg')"
+        " and '.' not in m and not m.startswith('_')))\n")
+    run = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    third_party = run.stdout.split()
+    check = (SNAPSHOT + "import importlib\n"
+             f"for name in {third_party!r}:\n"
+             "    try:\n        importlib.import_module(name)\n"
+             "    except Exception:\n        pass\n"
+             "before = snapshot()\n" + ALL_MODULES +
+             "for name in names:\n    importlib.import_module(name)\n"
+             "after = snapshot()\n"
+             "assert len(names) > 40, names\n"
+             "assert before == after, (before, after)\n")
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+def test_modules_and_functions_stay_readable():
+    """No module beyond ~400 lines, no function beyond 60 (docstring included)."""
+    import ast
+
+    too_long = []
+    for path in (ROOT / "sklearn_mlpreg").rglob("*.py"):
+        source = path.read_text()
+        if len(source.splitlines()) > 420:
+            too_long.append(f"{path.name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 60:
+                    too_long.append(f"{path.name}:{node.name}: {length} lines")
+    assert too_long == []

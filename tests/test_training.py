@@ -4,16 +4,18 @@ import numpy as np
 import pytest
 
 from sklearn_mlpreg._engine.initializers import initialize
-from sklearn_mlpreg._engine.network import Layout
+from sklearn_mlpreg._engine.network import Architecture
 from sklearn_mlpreg._engine.optimizers import SGD, Adam
 from sklearn_mlpreg._engine.state import CONVERGED, DIVERGED, MAX_ITER, TrainingState
-from sklearn_mlpreg._engine.training import TrainingConfig, TrainingData, train
+from sklearn_mlpreg._engine.training import train
+from sklearn_mlpreg._engine.types import TrainingConfig, TrainingData
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(40, 3))
 Y = (np.sin(X[:, :1]) + 0.1 * RNG.normal(size=(40, 1)))
 UNITS = [3, 8, 1]
-LAYOUT = Layout(UNITS)
+ARCH = Architecture(tuple(UNITS), "tanh", "identity")
+LAYOUT = ARCH.layout
 
 
 def start(seed):
@@ -22,8 +24,8 @@ def start(seed):
 
 
 def config(alpha, **kwargs):
-    base = dict(activation="tanh", out_activation="identity", loss="squared_error",
-                score="r2", alpha=np.atleast_1d(alpha).astype(float), max_iter=30,
+    base = dict(loss="squared_error", score="r2",
+                alpha=np.atleast_1d(alpha).astype(float), max_iter=30,
                 tol=0.0, n_iter_no_change=np.inf)
     base.update(kwargs)
     return TrainingConfig(**base)
@@ -32,9 +34,9 @@ def config(alpha, **kwargs):
 def run(data, params, cfg, seeds, optimizer=None):
     K = params.shape[0]
     optimizer = optimizer or Adam(K, LAYOUT.n_params, np.float64, 0.01)
-    state = TrainingState(K)
+    state = TrainingState(K, optimizer)
     rngs = [np.random.RandomState(s) for s in seeds]
-    train(data, params, LAYOUT, optimizer, state, cfg, rngs)
+    train(ARCH, data, params, state, cfg, rngs)
     return params, state
 
 
@@ -56,7 +58,7 @@ def test_stacked_models_equal_models_trained_alone(batch_size):
         alone, solo_state = run(TrainingData(X[fold], Y[fold]), start(k),
                                 config(ALPHAS[k], batch_size=batch_size), seeds=[10 + k])
         np.testing.assert_allclose(stacked[k], alone[0], rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(state.loss_curve[k], solo_state.loss_curve[0],
+        np.testing.assert_allclose(state.curve("loss", k), solo_state.curve("loss"),
                                    rtol=1e-10)
     assert (state.status == MAX_ITER).all() and (state.n_iter == 30).all()
 
@@ -80,10 +82,10 @@ def test_each_model_stops_on_its_own_and_keeps_its_best_weights():
                                            n_iter_no_change=2, max_iter=300),
                           seeds=[k + 1], optimizer=opt)
         assert solo.n_iter[0] == state.n_iter[k]
-        np.testing.assert_allclose(state.validation_scores[k], solo.validation_scores[0],
-                                   rtol=1e-10)
+        np.testing.assert_allclose(state.curve("validation_score", k),
+                                   solo.curve("validation_score"), rtol=1e-10)
         np.testing.assert_allclose(stacked[k], alone[0], rtol=1e-10, atol=1e-12)
-        assert state.best_validation_score[k] == max(state.validation_scores[k])
+        assert state.best_validation_score[k] == max(state.curve("validation_score", k))
 
 
 def test_a_diverging_model_does_not_disturb_the_others():
@@ -94,7 +96,7 @@ def test_a_diverging_model_does_not_disturb_the_others():
         stacked, state = run(TrainingData(X, Y), params, config(np.zeros(2), max_iter=60),
                              seeds=[0, 1], optimizer=optimizer)
     assert state.status[1] == DIVERGED and state.status[0] == MAX_ITER
-    curve = state.loss_curve[1]
+    curve = state.curve("loss", 1)
     assert state.n_iter[1] < 60
     assert not np.isfinite(curve[-1]) or curve[-1] > 1e6 * curve[0]
     alone, _ = run(TrainingData(X, Y), start(0), config(0.0, max_iter=60), seeds=[0],
@@ -111,7 +113,7 @@ def test_a_loss_that_ends_far_above_its_start_is_divergence_not_convergence():
     with np.errstate(all="ignore"):
         _, state = run(TrainingData(X, Y), start(0), config(1e4, **defaults), seeds=[0],
                        optimizer=optimizer)
-    curve = state.loss_curve[0]
+    curve = state.curve("loss")
     assert state.status[0] == DIVERGED and state.n_iter[0] < 200
     assert np.isfinite(curve[-1]) and curve[-1] > 10 * curve[0]
     optimizer = SGD(1, LAYOUT.n_params, np.float64, 0.01, momentum=0.0)

@@ -16,6 +16,8 @@ Two equivalent conventions:
 A weight-scaling network with outgoing weights ``w / (1 - p)`` computes
 exactly what the inverted network with ``w`` computes, on every mask; only
 the gradient of those outgoing weights differs, by the factor ``1 - p``.
+:meth:`~.network.Architecture.prediction_weights` gives the weights a trained
+network predicts with under either convention.
 """
 
 from __future__ import annotations
@@ -23,12 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
-from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .network import Inputs, Workspace
-
-Array = NDArray[np.floating]
+from .network import Architecture, Workspace, forward
+from .types import Array, Inputs
 
 DROPOUT_MODES = ("inverted", "weight_scaling")
 
@@ -50,27 +49,19 @@ def draw_masks(work: Workspace, rngs: Sequence[np.random.RandomState],
     for mask, p in zip(work.masks, work.dropout):
         if mask is None:
             continue
-        keep = 1.0 / (1.0 - p) if mode == "inverted" else 1.0
         for k, rng in enumerate(rngs):
-            mask[k] = (rng.random_sample(mask.shape[1:]) >= p) * keep
+            mask[k] = _mask(rng, mask.shape[1:], p, mode)
 
 
-def predict_weights(coefs: Sequence[Array], rates: Sequence[float],
-                    mode: str = "inverted") -> list[Array]:
-    """The weights to predict with: outgoing weights times ``1 - p`` for
-    ``weight_scaling``, the trained weights otherwise."""
-    if mode == "inverted" or not any(rates):
-        return list(coefs)
-    scaled = list(coefs)
-    for i, p in enumerate(rates):
-        scaled[i + 1] = coefs[i + 1] * (1.0 - p)
-    return scaled
+def _mask(rng: np.random.RandomState, shape: tuple, p: float, mode: str) -> Array:
+    """``m ~ Bernoulli(1 - p)``, divided by ``1 - p`` for inverted dropout."""
+    keep = 1.0 / (1.0 - p) if mode == "inverted" else 1.0
+    return (rng.random_sample(shape) >= p) * keep
 
 
 def predict_stochastic(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],
-                       activation: str, out_activation: str, rates: Sequence[float],
-                       rng: np.random.RandomState, n_passes: int,
-                       mode: str = "inverted") -> Array:
+                       architecture: Architecture, rng: np.random.RandomState,
+                       n_passes: int) -> Array:
     """``n_passes`` forward passes with fresh dropout masks (Monte-Carlo dropout).
 
     Parameters
@@ -78,29 +69,20 @@ def predict_stochastic(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[A
     X : ndarray of shape (n, d)
     coefs, intercepts : lists of ndarray
         One network's trained weights (2-D) and biases (1-D).
-    activation, out_activation : str
-    rates : sequence of float
-        Drop rate of each hidden layer.
+    architecture : Architecture
+        Activations, drop rates and dropout mode.
     rng : numpy.random.RandomState
+        Draws the masks, layer by layer.
     n_passes : int
-    mode : {"inverted", "weight_scaling"}
 
     Returns
     -------
     P : ndarray of shape (n_passes, n, n_outputs)
     """
-    hidden = ACTIVATIONS[activation].value
-    last = len(coefs) - 1
-    A = np.broadcast_to(X, (n_passes,) + X.shape)
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        A = A @ W
-        A += b
-        if i == last:
-            OUTPUT_ACTIVATIONS[out_activation].value(A)
-        else:
-            hidden(A)
-            p = rates[i]
-            if p > 0:
-                keep = 1.0 / (1.0 - p) if mode == "inverted" else 1.0
-                A *= (rng.random_sample(A.shape) >= p) * keep
-    return A
+    dtype = coefs[0].dtype
+    masks = [None if p == 0 else _mask(rng, (n_passes, X.shape[0], units), p,
+                                       architecture.dropout_mode).astype(dtype)
+             for units, p in zip(architecture.layer_units[1:-1], architecture.dropout)]
+    passes = np.broadcast_to(X, (n_passes,) + X.shape)
+    return forward(passes, coefs, intercepts, architecture.activation,
+                   architecture.out_activation, masks=masks)

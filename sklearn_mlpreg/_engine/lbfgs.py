@@ -26,13 +26,12 @@ import scipy.optimize
 from numpy.typing import NDArray
 
 from .activations import saturation
-from .network import Layout, Workspace
+from .network import Architecture, Layout, Workspace
 from .objective import Objective
-from .penalties import Penalty
-from .state import TrainingState
-from .training import EpochHooks, TrainingConfig, TrainingData, record_validation
-
-Array = NDArray[np.floating]
+from .stack import make_penalty
+from .state import CONVERGED, DIVERGED, MAX_ITER, TrainingState, diverged
+from .training import record_validation
+from .types import Array, EpochHooks, TrainingConfig, TrainingData
 
 
 class _SplitL1:
@@ -65,103 +64,129 @@ class _SplitL1:
 
 
 def train_lbfgs(
+    arch: Architecture,
     data: TrainingData,
     params: Array,
-    layout: Layout,
     state: TrainingState,
     config: TrainingConfig,
-    max_fun: int,
     log: Callable[[str], None] | None = None,
     hooks: EpochHooks | None = None,
-) -> scipy.optimize.OptimizeResult:
+) -> None:
     """Minimize the objective of one network (``params`` of shape ``(1, P)``).
 
     Parameters
     ----------
+    arch : Architecture
+        Without dropout (random masks break the line search).
     data : TrainingData
         ``sample_weight`` of shape ``(1, n)`` or None; no ``rows``.
     params : ndarray of shape (1, P)
         Starting point, overwritten with the solution.
-    layout : Layout
     state : TrainingState
-        Receives ``n_iter``, the loss curve, gradient norms and, with a
-        validation set, validation scores and losses per iteration.
+        Receives ``n_iter``, ``status`` (``MAX_ITER`` with L-BFGS's message
+        when it stopped short of convergence, ``DIVERGED`` for a non-finite
+        solution), the loss (the full objective, L1 term included), the
+        loss curve, gradient norms and, with a validation set, validation
+        scores and losses per iteration.
     config : TrainingConfig
-        ``max_iter`` and ``tol`` bound the iterations; stochastic settings are
-        ignored.
-    max_fun : int
-        Maximum number of objective evaluations.
+        ``max_iter``, ``tol`` and ``max_fun`` bound the minimization;
+        stochastic settings are ignored.
     log : callable, default=None
         Receives one line per iteration (verbose mode).
     hooks : EpochHooks, default=None
         Per-iteration callbacks, as :func:`~.training.train`'s (an iteration
         plays the part of an epoch).
-
-    Returns
-    -------
-    result : scipy.optimize.OptimizeResult
-        ``fun`` is the full objective, L1 term included.
     """
-    sw = data.sample_weight
-    total = float(data.X.shape[0]) if sw is None else float(sw.sum())
-    strength = float(np.asarray(config.alpha, dtype=float).reshape(-1)[0]) / total
-    l1_share = Penalty(config.penalty, config.l1_ratio).l1
-    split = _SplitL1(layout, strength * l1_share) if l1_share else None
-    # The L1 part, if any, is the split's linear term; the objective keeps the rest.
-    objective = Objective(layout, config.activation, config.out_activation, config.loss,
-                          config.penalty, np.array([[strength]], dtype=params.dtype),
-                          config.l1_ratio, include_l1=split is None)
-    work = Workspace(layout, 1, data.X.shape[0], params.dtype)
-    grads = np.empty_like(params)
-    last = {}
-
-    def loss_and_grad(z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        params[0] = z if split is None else split.from_split(z)
-        loss, norms = objective(data.X, data.Y, params, grads, work, sw)
-        last.update(z=z.copy(), norms=norms[0])
-        loss, grad = float(loss[0]), grads[0].astype(np.float64)
-        return (loss, grad) if split is None else split.loss_and_grad(z, loss, grad)
-
-    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        z = intermediate_result.x
-        if not np.array_equal(z, last["z"]):
-            loss_and_grad(z)
-        state.loss_curve[0].append(float(intermediate_result.fun))
-        state.gradient_norms[0].append(last["norms"].copy())
-        state.saturation[0].append(np.array(
-            [saturation(config.activation, A)[0] for A in work.outputs[:-1]]))
-        params[0] = z if split is None else split.from_split(z)
-        val_loss = None
-        if data.X_val is not None:
-            _, val_loss = record_validation(data, layout.coefs(params),
-                                            layout.intercepts(params), config,
-                                            data.val_weight, state, np.array([0]))
-            state.flush()
-        if log is not None:
-            log("Iteration %d, loss = %.8f" % (len(state.loss_curve[0]),
-                                               intermediate_result.fun))
-        if hooks is not None:
-            stop = hooks.epoch_end(np.array([0]), np.array([intermediate_result.fun]),
-                                   val_loss, params)
-            if stop:
-                raise StopIteration  # scipy >= 1.11 ends the minimization
-            if len(state.loss_curve[0]) < config.max_iter:  # another iteration follows
-                hooks.epoch_begin()
-
+    layout = arch.layout
+    problem = _Problem(arch, data, params, state, config, log, hooks)
     start = params[0].astype(np.float64)
     if hooks is not None:
         hooks.epoch_begin()
+    split = problem.split
     result = scipy.optimize.minimize(
-        loss_and_grad,
+        problem.loss_and_grad,
         start if split is None else split.to_split(start),
         method="L-BFGS-B",
         jac=True,
         bounds=None if split is None else split.bounds(layout.n_params),
-        callback=callback,
-        options={"maxfun": max_fun, "maxiter": config.max_iter, "gtol": config.tol},
+        callback=problem.callback,
+        options={"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol},
     )
-    if hooks is not None:
-        hooks.close()
     params[0] = result.x if split is None else split.from_split(result.x)
-    state.n_iter[0] = min(result.nit, config.max_iter)
-    return result
+    _record_outcome(state, result, params, config.max_iter)
+
+
+class _Problem:
+    """The objective L-BFGS minimizes, and what is recorded after each iteration."""
+
+    def __init__(self, arch: Architecture, data: TrainingData, params: Array,
+                 state: TrainingState, config: TrainingConfig,
+                 log: Callable[[str], None] | None, hooks: EpochHooks | None) -> None:
+        self.arch, self.data, self.params, self.state = arch, data, params, state
+        self.config, self.log, self.hooks = config, log, hooks
+        layout = arch.layout
+        penalty = make_penalty(config, data, 1, layout.n_weights)
+        self.split = None
+        if penalty.has_l1:  # the L1 part becomes the split's linear term
+            self.split = _SplitL1(layout, float(penalty.l1[0, 0] * penalty.strength[0, 0]))
+        self.objective = Objective(layout, arch.activation, arch.out_activation,
+                                   config.loss, penalty, include_l1=self.split is None)
+        self.work = Workspace(layout, 1, data.X.shape[0], params.dtype)
+        self.grads = np.empty_like(params)
+        self.last_z: NDArray[np.float64] | None = None
+        self.last_norms: Array | None = None
+
+    def _set(self, z: NDArray[np.float64]) -> None:
+        self.params[0] = z if self.split is None else self.split.from_split(z)
+
+    def loss_and_grad(self, z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        """The objective and its gradient at ``z`` (L1 split variables if any)."""
+        self._set(z)
+        loss, norms = self.objective(self.data.X, self.data.Y, self.params, self.grads,
+                                     self.work, self.data.sample_weight)
+        self.last_z, self.last_norms = z.copy(), norms[0]
+        loss, grad = float(loss[0]), self.grads[0].astype(np.float64)
+        return (loss, grad) if self.split is None else self.split.loss_and_grad(
+            z, loss, grad)
+
+    def callback(self, intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        """Record one iteration: loss, gradient norms, saturation, validation."""
+        z, fun = intermediate_result.x, intermediate_result.fun
+        if not np.array_equal(z, self.last_z):
+            self.loss_and_grad(z)
+        state, ids = self.state, np.array([0])
+        state.record("loss", ids, [fun])
+        state.record("gradient_norms", ids, self.last_norms[None])
+        state.record("saturation", ids, np.array(
+            [[saturation(self.arch.activation, A)[0] for A in self.work.outputs[:-1]]]))
+        self._set(z)
+        val_loss = None
+        if self.data.has_validation:
+            _, val_loss = record_validation(self.arch, self.data, self.params, self.config,
+                                            self.data.val_weight, state, ids)
+        n_iter = len(state.curve("loss"))
+        if self.log is not None:
+            self.log("Iteration %d, loss = %.8f" % (n_iter, fun))
+        if self.hooks is not None:
+            if self.hooks.epoch_end(ids, np.array([fun]), val_loss, self.params):
+                raise StopIteration  # scipy >= 1.11 ends the minimization
+            if n_iter < self.config.max_iter:  # another iteration follows
+                self.hooks.epoch_begin()
+
+
+def _record_outcome(state: TrainingState, result: scipy.optimize.OptimizeResult,
+                    params: Array, max_iter: int) -> None:
+    """Counters and status of a finished minimization (one model)."""
+    curve = state.curve("loss")
+    state.n_iter[0] = min(result.nit, max_iter)
+    state.last_loss[0] = result.fun
+    state.first_loss[0] = abs(curve[0]) if curve else abs(result.fun)
+    state.best_loss[0] = min(curve or [result.fun])
+    bad = diverged(np.array([result.fun]), state.first_loss, guard_explosion=False)
+    if bad[0] or not np.isfinite(params).all():
+        state.status[0] = DIVERGED
+    elif result.status == 0:
+        state.status[0] = CONVERGED
+    else:
+        state.status[0] = MAX_ITER
+        state.messages[0].append(f"(status={result.status}): {result.message}")

@@ -22,17 +22,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
 
+from .averages import weighted_mean
+
 Array = NDArray[np.floating]
 
 
-def _weighted_mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
+def _mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
     """Sum over outputs, weighted mean over samples: ``(K, n, o) -> (K,)``."""
-    per_sample = values.sum(axis=-1)
-    if sample_weight is None:
-        return per_sample.mean(axis=-1)
-    total = sample_weight.sum(axis=-1)
-    # A model whose batch holds only zero weights contributes nothing (not 0/0).
-    return (per_sample * sample_weight).sum(axis=-1) / np.where(total > 0, total, 1)
+    return weighted_mean(values.sum(axis=-1), sample_weight)
 
 
 def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
@@ -43,7 +40,7 @@ def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Arr
     the two are the same.
     """
     diff = Y - P
-    return 0.5 * _weighted_mean_over_samples(diff * diff, sample_weight)
+    return 0.5 * _mean_over_samples(diff * diff, sample_weight)
 
 
 def squared_error_from_residual(R: Array, sample_weight: Array | None = None) -> Array:
@@ -55,16 +52,14 @@ def squared_error_from_residual(R: Array, sample_weight: Array | None = None) ->
     if sample_weight is None:
         flat = R.reshape(R.shape[0], 1, -1)  # one batched dot product per model
         return 0.5 * np.matmul(flat, flat.swapaxes(-1, -2))[:, 0, 0] / R.shape[-2]
-    total = sample_weight.sum(axis=-1)
-    weighted = np.einsum("kno,kno,kn->k", R, R, sample_weight)
-    return 0.5 * weighted / np.where(total > 0, total, 1)
+    return 0.5 * weighted_mean(np.einsum("kno,kno->kn", R, R), sample_weight)
 
 
 def poisson(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         values = xlogy(Y, Y / P) - Y + P
-    return _weighted_mean_over_samples(values, sample_weight)
+    return _mean_over_samples(values, sample_weight)
 
 
 def binary_log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
@@ -75,14 +70,14 @@ def binary_log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> A
     eps = np.finfo(P.dtype).eps
     P = np.clip(P, eps, 1 - eps)
     values = xlogy(Y, P) + xlogy(1 - Y, 1 - P)
-    return -_weighted_mean_over_samples(values, sample_weight)
+    return -_mean_over_samples(values, sample_weight)
 
 
 def log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output)."""
     eps = np.finfo(P.dtype).eps
     P = np.clip(P, eps, 1 - eps)
-    return -_weighted_mean_over_samples(xlogy(Y, P), sample_weight)
+    return -_mean_over_samples(xlogy(Y, P), sample_weight)
 
 
 def output_delta(Y: Array, P: Array, out: Array | None = None) -> Array:

@@ -18,19 +18,18 @@ applies the chain rule of the lecture's slide backwards:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import DTypeLike, NDArray
+from numpy.typing import DTypeLike
 
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .losses import output_delta
-
-Array = NDArray[np.floating]
-#: A batch of input rows: a dense array or a scipy sparse matrix.
-Inputs = NDArray[np.floating] | sp.spmatrix | sp.sparray
+from .types import Array, Inputs
 
 
 class Layout:
@@ -109,9 +108,67 @@ class Layout:
         return np.add.reduceat(weight_block * weight_block, self.coef_starts[:-1], axis=-1)
 
 
-def _matmul(A: Inputs, W: Array, out: Array) -> Array:
-    """``A @ W`` into ``out``; ``A`` may be a scipy sparse ``(n, d)`` matrix."""
+@dataclass(frozen=True)
+class Architecture:
+    """What a network computes: its layers, activations and dropout.
+
+    Attributes
+    ----------
+    layer_units : tuple of int
+        Units per layer, input and output included.
+    activation : str
+        Hidden activation, a key of :data:`~.activations.ACTIVATIONS`.
+    out_activation : str
+        Output activation, a key of :data:`~.activations.OUTPUT_ACTIVATIONS`.
+    dropout : tuple of float
+        Drop rate of each hidden layer during training (empty: none).
+    dropout_mode : {"inverted", "weight_scaling"}
+        How dropout keeps the expected activation (see :mod:`.dropout`).
+    """
+
+    layer_units: tuple[int, ...]
+    activation: str
+    out_activation: str
+    dropout: tuple[float, ...] = ()
+    dropout_mode: str = "inverted"
+
+    @cached_property
+    def layout(self) -> Layout:
+        """Where each layer sits in the flat parameter buffer."""
+        return Layout(self.layer_units)
+
+    def __getstate__(self) -> dict:
+        """The fields only: the cached layout is rebuilt after loading."""
+        return {k: v for k, v in self.__dict__.items() if k != "layout"}
+
+    @property
+    def has_dropout(self) -> bool:
+        """Whether any hidden layer drops units during training."""
+        return any(self.dropout)
+
+    def prediction_weights(self, coefs: Sequence[Array]) -> list[Array]:
+        """The weights a trained network predicts with (no dropout at predict time).
+
+        Inverted dropout scaled the kept units during training, so the trained
+        weights predict as they are. Weight scaling (the slide's version)
+        multiplies the weights leaving a dropout layer by ``1 - p``: the next
+        layer's expected training input ``E[m h] w = (1 - p) h w``.
+        """
+        if self.dropout_mode == "inverted" or not self.has_dropout:
+            return list(coefs)
+        scaled = list(coefs)
+        for i, p in enumerate(self.dropout):
+            scaled[i + 1] = coefs[i + 1] * (1.0 - p)
+        return scaled
+
+
+def _matmul(A: Inputs, W: Array, out: Array | None) -> Array:
+    """``A @ W`` (into ``out`` if given); ``A`` may be a scipy sparse ``(n, d)`` matrix
+    and ``W`` one ``(d, m)`` or K stacked ``(K, d, m)`` weight matrices."""
     if sp.issparse(A):
+        if W.ndim == 2:
+            return A @ W
+        out = np.empty((W.shape[0], A.shape[0], W.shape[-1]), W.dtype) if out is None else out
         for k in range(W.shape[0]):
             out[k] = A @ W[k]
         return out
@@ -156,8 +213,9 @@ class Workspace:
         self.deltas = [np.empty((n_models, n_samples, u), dtype=dtype) for u in units]
         rates = list(dropout) + [0.0] * (len(units) - 1 - len(dropout))
         self.dropout = rates[: len(units) - 1]
-        # masks[i] holds mask / (1 - p) for hidden layer i, inputs[i + 1] the
-        # dropped-out output fed to the next layer.
+        # masks[i]: the dropout mask of hidden layer i, drawn by dropout.draw_masks
+        # (m / (1 - p) for inverted dropout, m for weight scaling; None without
+        # dropout); dropped[i]: that layer's masked output, the next layer's input.
         self.masks: list[Array | None] = [
             np.empty((n_models, n_samples, u), dtype=dtype) if p > 0 else None
             for u, p in zip(units[:-1], self.dropout)
@@ -173,42 +231,48 @@ def forward(
     intercepts: Sequence[Array],
     activation: str,
     out_activation: str,
-    work: Workspace,
+    work: Workspace | None = None,
+    masks: Sequence[Array | None] | None = None,
 ) -> Array:
-    """Forward pass of K networks, keeping every layer's output in ``work``.
+    """The forward pass: ``A_{l+1} = f(A_l @ W_l + b_l)``, layer by layer.
+
+    The one forward pass of the library: training (K stacked networks, into
+    ``work``), prediction (in chunks) and Monte-Carlo dropout use it.
 
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n, d), or ndarray (K, n, d)
-        The batch.
+        The input rows.
     coefs, intercepts : lists of ndarray
-        Per-layer views ``(K, in, out)`` and ``(K, 1, out)``.
+        Per-layer weights and biases: ``(K, in, out)`` and ``(K, 1, out)`` views
+        of K networks, or one network's ``(in, out)`` and ``(out,)``.
     activation, out_activation : str
         Hidden and output activation names.
-    work : Workspace
-        Buffers for this batch size; ``work.masks`` must be filled by the
-        caller for layers with dropout (``mask / (1 - p)``, inverted dropout).
+    work : Workspace, default=None
+        Buffers for this batch size: every layer's output is kept there (for
+        :func:`backward`) and ``work.masks`` are applied. None allocates.
+    masks : list of ndarray or None, default=None
+        Dropout masks of the hidden layers when ``work`` is None.
 
     Returns
     -------
-    P : ndarray of shape (K, n, n_outputs)
-        The network output (``work.outputs[-1]``).
+    P : ndarray of shape (..., n, n_outputs)
+        The network output.
     """
     hidden = ACTIVATIONS[activation].value
+    output = OUTPUT_ACTIVATIONS[out_activation].value
+    if work is not None:
+        masks = work.masks
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        # only the input can be sparse
-        Z = _matmul(A, W, work.outputs[i]) if i == 0 else np.matmul(A, W, out=work.outputs[i])
+        Z = _matmul(A, W, None if work is None else work.outputs[i])
         Z += b
-        if i == last:
-            OUTPUT_ACTIVATIONS[out_activation].value(Z)
-        else:
-            hidden(Z)
+        (output if i == last else hidden)(Z)
         A = Z
-        if i < last and work.masks[i] is not None:
-            A = np.multiply(Z, work.masks[i], out=work.dropped[i])
-    return work.outputs[-1]
+        if i < last and masks is not None and masks[i] is not None:
+            A = np.multiply(Z, masks[i], out=None if work is None else work.dropped[i])
+    return A
 
 
 def backward(
@@ -275,8 +339,7 @@ def predict(
     X: Inputs,
     coefs: Sequence[Array],
     intercepts: Sequence[Array],
-    activation: str,
-    out_activation: str,
+    architecture: Architecture,
     chunk_size: int | None = None,
 ) -> Array:
     """Output of trained networks, without dropout, in chunks of rows.
@@ -286,8 +349,10 @@ def predict(
     X : ndarray or sparse matrix of shape (n, d)
     coefs, intercepts : lists of ndarray
         2-D weights ``(in, out)`` and 1-D biases of one network, or stacked
-        ``(K, in, out)`` / ``(K, 1, out)`` for K networks.
-    activation, out_activation : str
+        ``(K, in, out)`` / ``(K, 1, out)`` for K networks, as trained.
+    architecture : Architecture
+        Activations and dropout (weight scaling changes the weights predicted
+        with, :meth:`Architecture.prediction_weights`).
     chunk_size : int, default=None
         Rows per chunk; bounds the memory of the hidden activations. ``None``
         picks a size that keeps each chunk's widest layer near 2^18 values
@@ -297,38 +362,21 @@ def predict(
     -------
     P : ndarray of shape (n, n_outputs) or (K, n, n_outputs)
     """
-    hidden = ACTIVATIONS[activation].value
-    output = OUTPUT_ACTIVATIONS[out_activation].value
+    coefs = architecture.prediction_weights(coefs)
+    activations = (architecture.activation, architecture.out_activation)
     n = X.shape[0]
     if n <= 1024:  # one chunk: skip the sizing
-        return _predict_chunk(X, coefs, intercepts, hidden, output)
+        return forward(X, coefs, intercepts, *activations)
     widest = max(W.shape[-1] for W in coefs)
     n_models = coefs[0].shape[0] if coefs[0].ndim == 3 else 1
     if chunk_size is None:
         # ~2048 rows of a 100-unit layer: the activations stay near the L2 cache
         chunk_size = max(1024, (1 << 18) // (widest * n_models))
     if n <= chunk_size:
-        return _predict_chunk(X, coefs, intercepts, hidden, output)
+        return forward(X, coefs, intercepts, *activations)
     lead = coefs[0].shape[:-2]
     result = np.empty(lead + (n, coefs[-1].shape[-1]), dtype=coefs[-1].dtype)
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        result[..., start:stop, :] = _predict_chunk(
-            X[start:stop], coefs, intercepts, hidden, output
-        )
+        result[..., start:stop, :] = forward(X[start:stop], coefs, intercepts, *activations)
     return result
-
-
-def _predict_chunk(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],
-                   hidden: Callable[[Array], Array], output: Callable[[Array], Array]
-                   ) -> Array:
-    last = len(coefs) - 1
-    A = X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        if W.ndim == 3 and sp.issparse(A):
-            A = np.stack([A @ Wk for Wk in W])
-        else:
-            A = A @ W
-        A += b
-        (output if i == last else hidden)(A)
-    return A

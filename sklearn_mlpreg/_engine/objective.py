@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from .averages import sample_fractions
 from .losses import LOSSES, output_delta, squared_error_from_residual
-from .network import Inputs, Layout, Workspace, backward, forward
+from .network import Layout, Workspace, backward, forward
 from .penalties import Penalty
-
-Array = NDArray[np.floating]
+from .types import Array, Inputs
 
 
 @dataclass
@@ -32,12 +31,8 @@ class Objective:
         Hidden and output activations.
     loss : str
         Key of :data:`~.losses.LOSSES`.
-    penalty : str
-        A name of :data:`~.penalties.PENALTY_NAMES`.
-    strength : ndarray of shape (K, 1)
-        ``alpha / n_k`` per model.
-    l1_ratio : float
-        Mix of L1 in the elastic net.
+    penalty : Penalty
+        The weight penalty with each model's strength ``alpha / n_k``.
     include_l1 : bool
         Include the penalty's L1 part (value and subgradient). Gradient
         descent leaves it out and takes a proximal step instead; L-BFGS
@@ -50,24 +45,12 @@ class Objective:
     activation: str
     out_activation: str
     loss: str
-    penalty: str
-    strength: Array
-    l1_ratio: float = 0.15
+    penalty: Penalty
     include_l1: bool = True
     norms: bool = True
 
     def __post_init__(self):
         self._bound = None  # (params, grads) whose per-layer views are cached
-        self.penalty_terms = Penalty(self.penalty, self.l1_ratio)
-        # The L2 part, l2 * strength * w, applied to the whole contiguous buffer
-        # with zeros on the biases: the weight block alone is a strided view,
-        # on which every element-wise operation costs twice as much.
-        self._l2_scale = None
-        if self.penalty_terms.l2:
-            on_weights = np.zeros(self.layout.n_params, dtype=self.strength.dtype)
-            on_weights[: self.layout.n_weights] = self.penalty_terms.l2
-            self._l2_scale = self.strength * on_weights
-        self._scratch = None
 
     def __call__(
         self,
@@ -115,24 +98,12 @@ class Objective:
         if sample_weight is None:
             delta_weight = 1.0 / X.shape[-2]
         else:
-            total = sample_weight.sum(axis=1, keepdims=True)
-            delta_weight = sample_weight / np.where(total > 0, total, 1)
+            delta_weight = sample_fractions(sample_weight)
         backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
                  delta_weight, residual_ready=True)
         if self.norms:
             norms = np.sqrt(layout.layer_sq_norms(layout.weights(grads)))
         else:
             norms = np.zeros((params.shape[0], layout.n_layers))
-        if self._l2_scale is not None:
-            if self._scratch is None or self._scratch.shape != params.shape:
-                self._scratch = np.empty_like(params)
-            scaled = np.multiply(self._l2_scale, params, out=self._scratch)
-            grads += scaled
-            # 0.5 * sum_p (l2 strength w_p) w_p per model, as batched dot products
-            loss = loss + 0.5 * np.matmul(scaled[:, None, :], params[:, :, None])[:, 0, 0]
-        terms = self.penalty_terms
-        if terms.l1 and self.include_l1:
-            W = layout.weights(params)
-            loss = loss + terms.l1_value(W, self.strength)
-            layout.weights(grads)[...] += (terms.l1 * self.strength) * np.sign(W)
+        loss = loss + self.penalty.add_gradient(params, grads, self.include_l1)
         return loss, norms

@@ -81,9 +81,10 @@ class SGD:
         else:
             params += v
 
-    def step_sizes(self, n_first: int) -> Array:
-        """Step size of the last update for the first ``n_first`` parameters,
-        ``(K, 1)``: the learning rate, which scales the current gradient."""
+    def weight_step_sizes(self, n_weights: int) -> Array:
+        """Step size of the last update of the weights: the learning rate, the
+        same for every parameter, as a ``(K, 1)`` column (broadcasts over the
+        ``n_weights`` weights)."""
         return self.learning_rate[:, None]
 
     def _buffer(self, like: Array) -> Array:
@@ -120,12 +121,6 @@ class SGD:
 class Adam:
     """Adam (Kingma & Ba, 2014) with scikit-learn's bias correction.
 
-    The moments are kept scaled, ``n = m / (1 - b1)`` and ``u = v / (1 - b2)``,
-    which saves two passes over the parameters per step (``n <- b1 n + g``,
-    ``u <- b2 u + g^2``); the step is unchanged:
-    ``m / (sqrt(v) + eps) = c n / (sqrt(u) + eps / sqrt(1 - b2))`` with
-    ``c = (1 - b1) / sqrt(1 - b2)``.
-
     Parameters
     ----------
     n_models, n_params : int
@@ -138,6 +133,16 @@ class Adam:
         Decay rates of the first and second moments, in [0, 1).
     epsilon : float
         Added to ``sqrt(v)`` for numerical stability.
+
+    Attributes
+    ----------
+    ms, vs : ndarray of shape (K, P)
+        The first and second moment estimates ``m`` and ``v`` (scikit-learn's
+        names).
+    t : int
+        Steps taken.
+    learning_rate : ndarray of shape (K,)
+        The bias-corrected step size of the last step.
     """
 
     def __init__(
@@ -156,8 +161,8 @@ class Adam:
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
         self.t = 0
-        self.ms = np.zeros((n_models, n_params), dtype=dtype)  # scaled: m / (1 - b1)
-        self.vs = np.zeros((n_models, n_params), dtype=dtype)  # scaled: v / (1 - b2)
+        self.ms = np.zeros((n_models, n_params), dtype=dtype)
+        self.vs = np.zeros((n_models, n_params), dtype=dtype)
         self._scratch: Array | None = None
 
     def step(self, params: Array, grads: Array) -> None:
@@ -167,25 +172,25 @@ class Adam:
         scratch = self._scratch
         if scratch is None or scratch.shape != grads.shape:
             scratch = self._scratch = np.empty_like(grads)
-        n, u = self.ms, self.vs
-        n *= b1
-        n += grads
-        u *= b2
-        u += np.multiply(grads, grads, out=scratch)
+        m, v = self.ms, self.vs
+        m *= b1  # m <- b1 m + (1 - b1) g
+        m += np.multiply(grads, 1 - b1, out=scratch)
+        v *= b2  # v <- b2 v + (1 - b2) g^2
+        np.multiply(grads, grads, out=scratch)
+        scratch *= 1 - b2
+        v += scratch
         rate = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         self.learning_rate[:] = rate
-        root = np.sqrt(1 - b2)
-        np.sqrt(u, out=scratch)
-        scratch += self.epsilon / root
-        np.divide(n, scratch, out=scratch)
-        scratch *= -rate * (1 - b1) / root
+        np.sqrt(v, out=scratch)  # params <- params - rate m / (sqrt(v) + eps)
+        scratch += self.epsilon
+        np.divide(m, scratch, out=scratch)
+        scratch *= -rate
         params += scratch
 
-    def step_sizes(self, n_first: int) -> Array:
-        """Per-parameter step size of the last update for the first ``n_first``
-        parameters, ``eta_t / (sqrt(v) + eps)``, shape ``(K, n_first)``."""
-        v = self.vs[:, :n_first] * (1 - self.beta_2)
-        return self.learning_rate[:, None] / (np.sqrt(v) + self.epsilon)
+    def weight_step_sizes(self, n_weights: int) -> Array:
+        """Per-parameter step size of the last update of the first ``n_weights``
+        parameters (the weights), ``eta_t / (sqrt(v) + eps)``, ``(K, n_weights)``."""
+        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_weights]) + self.epsilon)
 
     def iteration_ends(self, samples_seen: Array) -> None:
         """Adam keeps its schedule; nothing to do at the end of an epoch."""

@@ -1,92 +1,138 @@
-"""Validation scores of K models at once: R^2 and accuracy.
+"""Scores of K models at once, from stacked predictions.
 
-These are the scores scikit-learn's MLPs monitor for early stopping
-(``r2_score`` with uniform averaging over outputs, ``accuracy_score`` with
-exact match for multilabel targets), computed from network outputs and
-label indicators without leaving numpy. A model whose outputs are not all
-finite scores NaN, as in scikit-learn.
+One implementation serves early stopping (the validation score of every
+epoch) and cross-validation (every (candidate, fold) model scored on its own
+rows). Each function takes the targets ``Y`` ``(n, n_outputs)`` (label
+indicators for classifiers), the predictions ``P`` ``(K, n, n_outputs)`` and a
+per-model weight ``(K, n)`` (a fold's 0/1 mask times the sample weights) or
+None, and returns ``(K,)``. The values equal scikit-learn's metrics with the
+same sample weights (tested). A model whose predictions on its rows are not
+all finite scores NaN, and so does R^2 on fewer than two samples, as in
+scikit-learn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.floating]
-
-
-def _weighted_sum(values: Array, sample_weight: Array | None) -> Array:
-    """Sum over the samples axis of ``(K, n, ...)``, weighted by ``(K, n)``."""
-    if sample_weight is None:
-        return values.sum(axis=1)
-    return np.einsum("kn...,kn->k...", values, sample_weight)
+from .averages import total_weight, weighted_mean, weighted_sum
+from .types import Array
 
 
-def r2(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
+def _per_sample(values: Array) -> Array:
+    """Mean over outputs: ``(K, n, o) -> (K, n)``."""
+    return values.mean(axis=-1)
+
+
+def r2(Y: Array, P: Array, weight: Array | None = None, out_activation: str = "identity"
+       ) -> Array:
     """Coefficient of determination per model, averaged over outputs.
 
-    Parameters
-    ----------
-    Y : ndarray of shape (n, n_outputs)
-        True targets.
-    P : ndarray of shape (K, n, n_outputs)
-        Predictions of K models.
-    sample_weight : ndarray of shape (K, n), default=None
-
-    Returns
-    -------
-    score : ndarray of shape (K,)
-        ``1 - sum w (y - p)^2 / sum w (y - mean_w(y))^2``; an output with
-        constant ``y`` scores 1 if predicted exactly, else 0.
+    ``1 - sum w (y - p)^2 / sum w (y - mean_w(y))^2``; an output with constant
+    ``y`` scores 1 if predicted exactly, else 0.
     """
-    n_models, n_samples = P.shape[:2]
+    K, n = P.shape[:2]
     Y = np.broadcast_to(Y, P.shape)
-    if sample_weight is None:
-        total = np.full(n_models, n_samples, dtype=float)
-    else:
-        total = sample_weight.sum(axis=1)
-    mean = _weighted_sum(Y, sample_weight) / total[:, None]
+    total = total_weight(weight, K, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = weighted_sum(Y, weight) / total[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        numerator = _weighted_sum((Y - P) ** 2, sample_weight)
-    denominator = _weighted_sum((Y - mean[:, None, :]) ** 2, sample_weight)
+        numerator = weighted_sum((Y - P) ** 2, weight)
+    denominator = weighted_sum((Y - mean[:, None, :]) ** 2, weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_output = 1 - numerator / denominator
     constant = denominator == 0
     per_output = np.where(constant, np.where(numerator == 0, 1.0, 0.0), per_output)
     score = per_output.mean(axis=1)
-    score[~np.isfinite(P).all(axis=(1, 2))] = np.nan
+    n_used = np.full(K, n) if weight is None else (weight > 0).sum(axis=1)
+    score[n_used < 2] = np.nan
     return score
 
 
-def accuracy(
-    Y: Array, P: Array, out_activation: str, sample_weight: Array | None = None
-) -> Array:
-    """Fraction of samples whose every label is predicted right, per model.
+def neg_mean_squared_error(Y: Array, P: Array, weight: Array | None = None,
+                           out_activation: str = "identity") -> Array:
+    """``-mean_w (y - p)^2``, averaged over outputs."""
+    return -weighted_mean(_per_sample((Y - P) ** 2), weight)
+
+
+def neg_root_mean_squared_error(Y: Array, P: Array, weight: Array | None = None,
+                                out_activation: str = "identity") -> Array:
+    """``-sqrt(mean_w (y - p)^2)`` per output, averaged over outputs."""
+    return -np.sqrt(weighted_mean((Y - P) ** 2, weight)).mean(axis=-1)
+
+
+def neg_mean_absolute_error(Y: Array, P: Array, weight: Array | None = None,
+                            out_activation: str = "identity") -> Array:
+    """``-mean_w |y - p|``, averaged over outputs."""
+    return -weighted_mean(_per_sample(np.abs(Y - P)), weight)
+
+
+def accuracy(Y: Array, P: Array, weight: Array | None = None,
+             out_activation: str = "logistic") -> Array:
+    """Share of samples whose every label is predicted right (exact match).
+
+    ``out_activation`` tells how outputs become labels: the largest of a
+    softmax, or each logistic output above 0.5.
+    """
+    if out_activation == "softmax":
+        correct = P.argmax(axis=-1) == Y.argmax(axis=-1)
+    else:
+        correct = ((P > 0.5) == (Y > 0.5)).all(axis=-1)
+    return weighted_mean(correct.astype(float), weight)
+
+
+def neg_log_loss(Y: Array, P: Array, weight: Array | None = None,
+                 out_activation: str = "softmax") -> Array:
+    """``-mean_w sum_c y_c log p_c`` with scikit-learn's clipping and row
+    normalization; a binary logistic output is its two-column probability."""
+    if out_activation == "logistic" and P.shape[-1] == 1:
+        P = np.concatenate([1 - P, P], axis=-1)
+        Y = np.broadcast_to(np.concatenate([1 - Y, Y], axis=-1), P.shape)
+    elif out_activation == "logistic":
+        return np.full(P.shape[0], np.nan)  # multilabel: not a scikit-learn log loss
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    P = P / P.sum(axis=-1, keepdims=True)
+    return weighted_mean((Y * np.log(P)).sum(axis=-1), weight)
+
+
+Score = Callable[..., Array]
+
+#: Score name (scikit-learn's scoring name) -> (function, task it applies to).
+SCORES: dict[str, tuple[Score, str]] = {
+    "r2": (r2, "regression"),
+    "neg_mean_squared_error": (neg_mean_squared_error, "regression"),
+    "neg_root_mean_squared_error": (neg_root_mean_squared_error, "regression"),
+    "neg_mean_absolute_error": (neg_mean_absolute_error, "regression"),
+    "accuracy": (accuracy, "classification"),
+    "neg_log_loss": (neg_log_loss, "classification"),
+}
+
+
+def score(name: str, Y: Array, P: Array, weight: Array | None = None,
+          out_activation: str = "identity") -> Array:
+    """The score ``name`` of K models (NaN for non-finite predictions).
 
     Parameters
     ----------
+    name : str
+        A key of :data:`SCORES`.
     Y : ndarray of shape (n, n_outputs)
-        Label indicators (one column for binary targets).
     P : ndarray of shape (K, n, n_outputs)
-        Predicted probabilities.
-    out_activation : {"logistic", "softmax"}
-    sample_weight : ndarray of shape (K, n), default=None
+    weight : ndarray of shape (K, n), default=None
+        Each model's weight of each sample (0: not scored).
+    out_activation : str
+        The networks' output activation (how outputs become labels).
 
     Returns
     -------
-    score : ndarray of shape (K,)
+    scores : ndarray of shape (K,)
     """
-    if out_activation == "softmax":
-        correct = P.argmax(axis=-1) == np.asarray(Y).argmax(axis=-1)
-    else:
-        correct = ((P > 0.5) == (np.asarray(Y) > 0.5)).all(axis=-1)
-    correct = correct.astype(float)
-    if sample_weight is None:
-        score = correct.mean(axis=1)
-    else:
-        score = (correct * sample_weight).sum(axis=1) / sample_weight.sum(axis=1)
-    score[~np.isfinite(P).all(axis=(1, 2))] = np.nan
-    return score
-
-
-SCORES = {"r2": r2, "accuracy": accuracy}
+    finite = np.isfinite(P) if weight is None else np.isfinite(P) | (weight == 0)[..., None]
+    with np.errstate(all="ignore"):  # a diverged model scores NaN, silently
+        values = SCORES[name][0](Y, P, weight, out_activation)
+    values = np.asarray(values, dtype=float)
+    values[~finite.all(axis=(1, 2))] = np.nan
+    return values

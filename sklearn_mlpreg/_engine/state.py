@@ -1,21 +1,28 @@
-"""Progress of K stacked networks: status, curves, and the stopping rule.
+"""Progress of K stacked networks: status, curves, the stopping and divergence rules.
 
-:class:`TrainingState` is what a training leaves behind (and what a later
-``partial_fit`` or warm start resumes from): per-model counters, best values
-and curves. :class:`Progress` keeps the same counters for the models still
-training, aligned with the stack, so that the per-epoch bookkeeping is a few
-vectorized operations without fancy indexing; it writes them back to the
-state when models stop.
+:class:`TrainingState` is what a training leaves behind and what a later
+``partial_fit`` or warm start resumes from: the optimizer (its moments and
+schedule), the best weights of early stopping, per-model counters and the
+per-epoch curves. It is the one owner of that state; an estimator keeps it in
+one private attribute and derives its fitted attributes from it.
+
+:class:`Progress` keeps the same counters for the models still training,
+aligned with the stack, so that the per-epoch bookkeeping is a few vectorized
+operations without fancy indexing; it writes them back to the state when
+models stop.
+
+The divergence rule (:func:`diverged`, :func:`judge_ending`) lives here and
+nowhere else: the shell reads ``status`` and never decides divergence itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-Array = NDArray[np.floating]
+from .types import Array
 
 #: Model status codes after training.
 TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
@@ -30,22 +37,48 @@ EXPLOSION_FACTOR = 1e6
 WORSE_THAN_START = 10.0
 
 
-@dataclass
+def diverged(loss: Array, first_loss: Array, guard_explosion: bool) -> NDArray[np.bool_]:
+    """The divergence rule of one epoch (iteration): a non-finite loss, or,
+    with ``guard_explosion``, a loss over ``EXPLOSION_FACTOR`` times the first."""
+    bad = ~np.isfinite(loss)
+    if guard_explosion:
+        bad |= loss > EXPLOSION_FACTOR * first_loss
+    return bad
+
+
 class TrainingState:
-    """Progress of K models, kept between calls (``partial_fit``, warm start)."""
+    """Progress of K models, kept between calls (``partial_fit``, warm start).
 
-    n_models: int
-    validation: bool = False
-    n_iter: NDArray[np.intp] = field(init=False)
-    t: NDArray[np.intp] = field(init=False)
-    best_loss: Array = field(init=False)
-    best_validation_score: Array = field(init=False)
-    no_improvement_count: NDArray[np.intp] = field(init=False)
-    status: NDArray[np.intp] = field(init=False)
-    best_params: Array | None = None
+    Parameters
+    ----------
+    n_models : int
+    optimizer : SGD, Adam or None
+        The stochastic optimizer (None for L-BFGS); its state is part of the
+        training's.
 
-    def __post_init__(self):
-        K = self.n_models
+    Attributes
+    ----------
+    n_iter : ndarray of shape (K,)
+        Epochs (iterations) of the last call.
+    t : ndarray of shape (K,)
+        Training samples seen by the stochastic solver, over all calls.
+    best_loss, best_validation_score : ndarray of shape (K,)
+        Best training loss and validation score so far.
+    no_improvement_count : ndarray of shape (K,)
+        scikit-learn's patience counter.
+    first_loss, last_loss : ndarray of shape (K,)
+        Loss of the first and last epoch of the last call.
+    status : ndarray of shape (K,)
+        ``CONVERGED``, ``MAX_ITER``, ``DIVERGED`` or ``DIVERGED_RESTORED``.
+    best_params : ndarray of shape (K, P) or None
+        Parameters of the best validation epoch (early stopping).
+    messages : list of list of str
+        What the stopping rule (or L-BFGS) said, per model.
+    """
+
+    def __init__(self, n_models: int, optimizer: Any = None):
+        K = self.n_models = n_models
+        self.optimizer = optimizer
         self.n_iter = np.zeros(K, dtype=np.intp)
         self.t = np.zeros(K, dtype=np.intp)
         self.best_loss = np.full(K, np.inf)
@@ -54,19 +87,17 @@ class TrainingState:
         self.first_loss = np.full(K, np.nan)
         self.last_loss = np.full(K, np.nan)
         self.status = np.full(K, TRAINING)
-        self.loss_curve: list[list[float]] = [[] for _ in range(K)]
-        self.gradient_norms: list[list[Array]] = [[] for _ in range(K)]
-        self.validation_scores: list[list[float]] = [[] for _ in range(K)]
-        self.validation_loss_curve: list[list[float]] = [[] for _ in range(K)]
-        self.saturation: list[list[Array]] = [[] for _ in range(K)]
+        self.best_params: Array | None = None
         self.messages: list[list[str]] = [[] for _ in range(K)]
+        self._curves: dict[str, list[list]] = {}
         self._pending: dict[str, list] = {}
 
     def record(self, name: str, ids: NDArray[np.intp], values: Array) -> None:
         """Buffer one epoch's values of the models ``ids`` for the curve ``name``.
 
-        Appending to K Python lists every epoch costs more than the epoch itself
-        for hundreds of tiny models; :meth:`flush` distributes the buffer.
+        Any name starts a new curve. Appending to K Python lists every epoch
+        costs more than the epoch itself for hundreds of tiny models;
+        :meth:`flush` distributes the buffer.
         """
         self._pending.setdefault(name, []).append((ids, np.asarray(values)))
 
@@ -79,11 +110,43 @@ class TrainingState:
             for epoch, (ids, values) in enumerate(rows):
                 dense[epoch, ids] = values
                 present[epoch, ids] = True
-            curves = getattr(self, name)
+            curves = self._curves.setdefault(name, [[] for _ in range(self.n_models)])
             for k in np.flatnonzero(present.any(axis=0)):
                 column = dense[present[:, k], k]
                 curves[k].extend(column.tolist() if not tail else list(column))
         self._pending.clear()
+
+    def has_curve(self, name: str) -> bool:
+        """Whether the curve ``name`` was ever recorded."""
+        return name in self._curves or name in self._pending
+
+    def curve(self, name: str, k: int = 0) -> list:
+        """Model k's values of the curve ``name``, one per epoch (empty if none)."""
+        self.flush()
+        return list(self._curves.get(name, [[]] * self.n_models)[k])
+
+    def select_model(self, k: int) -> TrainingState:
+        """A one-model state holding model k's counters and curves (no optimizer)."""
+        self.flush()
+        one = TrainingState(1)
+        for name in ("n_iter", "t", "best_loss", "best_validation_score",
+                     "no_improvement_count", "first_loss", "last_loss", "status"):
+            getattr(one, name)[0] = getattr(self, name)[k]
+        one.messages = [list(self.messages[k])]
+        one._curves = {name: [list(curves[k])] for name, curves in self._curves.items()}
+        if self.best_params is not None:
+            one.best_params = self.best_params[k:k + 1].copy()
+        return one
+
+    def judge_ending(self, early: bool, incremental: bool) -> None:
+        """The end of the divergence rule: without early stopping, a training that
+        ended (converged or ran out of epochs) with a loss over
+        ``WORSE_THAN_START`` times its first epoch's has diverged."""
+        if early or incremental:
+            return
+        worse = self.last_loss > WORSE_THAN_START * self.first_loss
+        ended = (self.status == CONVERGED) | (self.status == MAX_ITER)
+        self.status[ended & worse] = DIVERGED
 
 
 class Progress:
@@ -123,16 +186,13 @@ class Progress:
         state.last_loss[ids] = self.last_loss[local]
 
     def end_epoch(self, loss: Array, n_rows: int, guard_explosion: bool) -> Array:
-        """Count the epoch; return which models diverged (NaN / exploding loss)."""
+        """Count the epoch; return which models diverged (:func:`diverged`)."""
         self.n_iter += 1
         self.t += n_rows
         self.last_loss = loss
         if self.first_loss is None:
             self.first_loss = np.abs(loss)
-        diverged = ~np.isfinite(loss)
-        if guard_explosion:
-            diverged |= loss > EXPLOSION_FACTOR * self.first_loss
-        return diverged
+        return diverged(loss, self.first_loss, guard_explosion)
 
     def update(self, loss: Array, score: Array | None, tol: float) -> Array:
         """scikit-learn's patience count on the loss (or the validation score).

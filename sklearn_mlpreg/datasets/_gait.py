@@ -21,6 +21,16 @@ def _read_table() -> pd.DataFrame:
     return table
 
 
+def _features_and_target(table: pd.DataFrame, target: str) -> tuple:
+    """The feature frame (Gender coded 0 / 1, all float) and the target column."""
+    features = [c for c in table.columns if c not in EXCLUDED]
+    frame_data = table[features].copy()
+    frame_data["Gender"] = frame_data["Gender"].map(GENDER_CODES).astype(float)
+    y = table[target]
+    return frame_data.astype(float), y.astype(int) if target in ("y1", "y2") \
+        else y.astype(float)
+
+
 @validate_params(
     {"target": [StrOptions(set(TARGETS))], "return_X_y": ["boolean"],
      "as_frame": ["boolean"]},
@@ -67,12 +77,8 @@ def load_gait(*, target="BBS", return_X_y=False, as_frame=False):
     ((23, 19), False)
     """
     table = _read_table()
-    features = [c for c in table.columns if c not in EXCLUDED]
-    frame_data = table[features].copy()
-    frame_data["Gender"] = frame_data["Gender"].map(GENDER_CODES).astype(float)
-    frame_data = frame_data.astype(float)
-    y = table[target]
-    y = y.astype(int) if target in ("y1", "y2") else y.astype(float)
+    frame_data, y = _features_and_target(table, target)
+    features = list(frame_data.columns)
     if return_X_y:
         return (frame_data, y) if as_frame else (frame_data.to_numpy(), y.to_numpy())
     descr = resources.files("sklearn_mlpreg.datasets").joinpath(

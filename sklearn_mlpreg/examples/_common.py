@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -18,7 +19,20 @@ from sklearn.preprocessing import StandardScaler
 LECTURE_TRAINING = dict(solver="adam", learning_rate_init=0.005, tol=0.0,
                         n_iter_no_change=np.inf)
 
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
+
+def quietly(main):
+    """Run a practice without ConvergenceWarning lines: the lecture's trainings
+    run a fixed number of epochs on purpose. The filter is scoped to the call;
+    importing the examples changes no warning filter."""
+
+    @functools.wraps(main)
+    def run_quietly(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return main(*args, **kwargs)
+
+    return run_quietly
 
 
 def lecture_split(X, y):
@@ -67,12 +81,6 @@ def evaluate(name, make_model, X, y, n_splits=10) -> dict:
     return {"lecture_train_mse": scores[0, 0], "lecture_test_mse": scores[0, 1],
             "median_train_mse": train, "median_test_mse": test, "median_gap": test - train,
             "model": first}
-
-
-def mlp_of(model):
-    """The fitted MLP inside a TransformedTargetRegressor / Pipeline."""
-    inner = model.regressor_ if hasattr(model, "regressor_") else model
-    return inner[-1] if hasattr(inner, "steps") else inner
 
 
 def figure_path(out, name) -> Path:

@@ -10,18 +10,20 @@ first layer's gradient norm against the last layer's in the first epoch.
 import numpy as np
 
 from sklearn_mlpreg import MLPRegressor
+from sklearn_mlpreg._pipeline import fitted_mlp
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     figure_path,
     lecture_split,
-    mlp_of,
+    quietly,
     report,
     scaled,
 )
 from sklearn_mlpreg.studies import compare_activations
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("quadratic")
     X_train, X_test, y_train, y_test = lecture_split(X, y)
@@ -33,7 +35,7 @@ def main(quick=False, out="figures"):
                                     max_iter=epochs, random_state=0, **LECTURE_TRAINING))
         model.fit(X_train, y_train)
         results[activation] = report(activation, model, X_train, y_train, X_test, y_test)
-        curves[activation] = mlp_of(model).loss_curve_
+        curves[activation] = fitted_mlp(model).loss_curve_
     Xs = (X - X.mean()) / X.std()
     ys = (y - y.mean()) / y.std()
     runs = compare_activations(Xs, ys, depths=(1, 3, 6), max_iter=20 if quick else 200,

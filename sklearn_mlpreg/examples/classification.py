@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_mlpreg import MLPClassifier
-from sklearn_mlpreg.examples._common import figure_path, lecture_split
+from sklearn_mlpreg.examples._common import figure_path, lecture_split, quietly
 
 
 def two_gaussians(n=200, random_state=0):
@@ -24,6 +24,7 @@ def two_gaussians(n=200, random_state=0):
     return np.vstack([class0, class1]), np.repeat([0, 1], half)
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = two_gaussians()
     X_train, X_test, y_train, y_test = lecture_split(X, y)

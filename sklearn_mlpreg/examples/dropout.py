@@ -14,10 +14,12 @@ from sklearn_mlpreg.examples._common import (
     evaluate,
     figure_path,
     lecture_split,
+    quietly,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     X_train, X_test, y_train, y_test = lecture_split(X, y)

@@ -12,16 +12,18 @@ first.
 """
 
 from sklearn_mlpreg import MLPRegressor
+from sklearn_mlpreg._pipeline import fitted_mlp
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     evaluate,
     figure_path,
-    mlp_of,
+    quietly,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", start=-200, stop=200, random_state=0)
     epochs, n_splits = (50, 2) if quick else (500, 10)
@@ -36,7 +38,7 @@ def main(quick=False, out="figures"):
     patient = evaluate("early stopping, patience 20", lambda: scaled(MLPRegressor(
         **{**net, "early_stopping": True, "validation_fraction": 0.2,
            "n_iter_no_change": 20})), X, y, n_splits)
-    stopped = mlp_of(early["model"])
+    stopped = fitted_mlp(early["model"])
     print(f"    (lecture split: stopped at epoch {stopped.n_iter_}, weights of the best "
           "validation epoch kept)")
     early["epochs"] = stopped.n_iter_

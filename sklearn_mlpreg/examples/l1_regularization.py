@@ -9,17 +9,19 @@ exactly zero, so many weights end at exactly 0. The notebook added
 import numpy as np
 
 from sklearn_mlpreg import MLPRegressor
+from sklearn_mlpreg._pipeline import fitted_mlp
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     evaluate,
     figure_path,
     lecture_split,
-    mlp_of,
+    quietly,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     X_train, X_test, y_train, y_test = lecture_split(X, y)
@@ -34,7 +36,7 @@ def main(quick=False, out="figures"):
         results[alpha] = evaluate(f"lambda = {alpha:g}", make_model, X, y,
                                   2 if quick else 10)
         model = results[alpha]["model"]
-        weights = np.concatenate([W.ravel() for W in mlp_of(model).coefs_])
+        weights = np.concatenate([W.ravel() for W in fitted_mlp(model).coefs_])
         results[alpha]["zero_weights"] = float(np.mean(weights == 0))
         print(f"    {100 * results[alpha]['zero_weights']:.0f}% of the weights are "
               "exactly 0")

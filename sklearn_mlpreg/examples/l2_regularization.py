@@ -11,11 +11,18 @@ import pandas as pd
 
 from sklearn_mlpreg import MLPRegressor
 from sklearn_mlpreg.datasets import make_polynomial
-from sklearn_mlpreg.examples._common import LECTURE_TRAINING, evaluate, figure_path, scaled
+from sklearn_mlpreg.examples._common import (
+    LECTURE_TRAINING,
+    evaluate,
+    figure_path,
+    quietly,
+    scaled,
+)
 
 ALPHAS = [0.0, 0.1, 1.0, 3.0, 10.0, 100.0]
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     n_splits = 2 if quick else 10

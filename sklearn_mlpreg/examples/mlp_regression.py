@@ -12,11 +12,13 @@ from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     figure_path,
     lecture_split,
+    quietly,
     report,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("quadratic")
     X_train, X_test, y_train, y_test = lecture_split(X, y)

@@ -10,17 +10,19 @@ the linear model that generated the data is the reference.
 from sklearn.linear_model import LinearRegression
 
 from sklearn_mlpreg import MLPRegressor
+from sklearn_mlpreg._pipeline import fitted_mlp
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     evaluate,
     figure_path,
     lecture_split,
-    mlp_of,
+    quietly,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     n_splits = 2 if quick else 10
@@ -35,7 +37,8 @@ def main(quick=False, out="figures"):
     fig, (left, right) = plotting.figure(2)
     plotting.plot_fit(X_train, y_train, {"MLP": mlp["model"], "linear": linear["model"]},
                       ax=left, X_test=X_test, y_test=y_test, title="the MLP follows the noise")
-    plotting.plot_loss_curves({"training loss": mlp_of(mlp["model"]).loss_curve_}, ax=right,
+    curve = fitted_mlp(mlp["model"]).loss_curve_
+    plotting.plot_loss_curves({"training loss": curve}, ax=right,
                               title="training loss (standardized target)")
     plotting.save(fig, figure_path(out, "overfitting"))
     return {"mlp": mlp, "linear": linear}

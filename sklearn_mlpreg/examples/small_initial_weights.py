@@ -6,16 +6,18 @@ toward fitting the noise (the notebook: train MSE 1012).
 """
 
 from sklearn_mlpreg import MLPRegressor
+from sklearn_mlpreg._pipeline import fitted_mlp
 from sklearn_mlpreg.datasets import make_polynomial
 from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     evaluate,
     figure_path,
-    mlp_of,
+    quietly,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     print("Small initial weights: 1-100-50-1 ReLU (MSE)")
@@ -24,7 +26,7 @@ def main(quick=False, out="figures"):
         results[name] = evaluate(name, lambda init=init: scaled(MLPRegressor(
             hidden_layer_sizes=(100, 50), weight_init=init, max_iter=50 if quick else 500,
             random_state=0, **LECTURE_TRAINING)), X, y, 2 if quick else 10)
-        curves[name] = mlp_of(results[name]["model"]).loss_curve_
+        curves[name] = fitted_mlp(results[name]["model"]).loss_curve_
     from sklearn_mlpreg import plotting
 
     fig, (ax,) = plotting.figure(1, width=6)

@@ -14,11 +14,13 @@ from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     figure_path,
     lecture_split,
+    quietly,
     report,
     scaled,
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     epochs = 500 if quick else 5000
     results, fits = {}, {}

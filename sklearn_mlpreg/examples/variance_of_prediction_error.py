@@ -18,6 +18,7 @@ from sklearn_mlpreg.examples._common import (
     LECTURE_TRAINING,
     figure_path,
     lecture_split,
+    quietly,
     scaled,
 )
 from sklearn_mlpreg.studies import (
@@ -26,6 +27,7 @@ from sklearn_mlpreg.studies import (
 )
 
 
+@quietly
 def main(quick=False, out="figures"):
     X, y = make_polynomial("linear", random_state=0)
     epochs, rounds = (30, 4) if quick else (500, 300)

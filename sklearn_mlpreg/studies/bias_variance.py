@@ -31,8 +31,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_consistent_length
 
-from .._base import BaseMLP
-from .._engine.initializers import initialize
+from .._engine import initialize
+from .._pipeline import fitted_mlp, mlp_prefix
 
 
 @dataclass
@@ -121,7 +121,16 @@ def bias_variance_decomposition(estimator, X_train, y_train, X_test, y_test, *,
         raise ValueError("loss='0-1' needs a classifier; use loss='squared_error'.")
     rng = np.random.RandomState(random_state) if not isinstance(
         random_state, np.random.RandomState) else random_state
-    n = X_train.shape[0]
+    tasks = _rounds(estimator, X_train.shape[0], n_rounds, vary, rng)
+    predictions = np.asarray(Parallel(n_jobs=n_jobs)(
+        delayed(_fit_predict)(est, X_train[rows], y_train[rows], X_test)
+        for est, rows in tasks))
+    return _decompose(predictions, y_test, loss)
+
+
+def _rounds(estimator, n: int, n_rounds: int, vary: str, rng) -> list:
+    """``(estimator, training rows)`` of every round: a bootstrap draw of the rows
+    (mlxtend's), another seed, or both."""
     tasks = []
     for _ in range(n_rounds):
         rows = rng.choice(np.arange(n), size=n, replace=True) if vary != "seed" \
@@ -130,9 +139,12 @@ def bias_variance_decomposition(estimator, X_train, y_train, X_test, y_test, *,
         if vary != "data":
             est = _with_seed(est, int(rng.randint(np.iinfo(np.int32).max)))
         tasks.append((est, rows))
-    predictions = np.asarray(Parallel(n_jobs=n_jobs)(
-        delayed(_fit_predict)(est, X_train[rows], y_train[rows], X_test)
-        for est, rows in tasks))
+    return tasks
+
+
+def _decompose(predictions, y_test, loss: str) -> BiasVariance:
+    """Expected loss, bias and variance of the rounds' test predictions."""
+    n_rounds = predictions.shape[0]
     if loss == "squared_error":
         predictions = predictions.astype(float).reshape(n_rounds, -1)
         y = y_test.astype(float).ravel()
@@ -156,36 +168,13 @@ def _majority_vote(predictions):
     return labels[counts.argmax(axis=0)]
 
 
-def _mlp_prefix(estimator) -> str | None:
-    """The ``get_params`` prefix of the MLP inside ``estimator`` ('' for itself)."""
-    if isinstance(estimator, BaseMLP):
-        return ""
-    for name, value in estimator.get_params(deep=True).items():
-        if isinstance(value, BaseMLP):
-            return name + "__"
-    return None
-
-
 def _with_seed(estimator, seed):
     """``estimator`` with the random_state of its MLP (or its own) set to seed."""
-    prefix = _mlp_prefix(estimator)
+    prefix = mlp_prefix(estimator)
     key = f"{prefix}random_state" if prefix is not None else "random_state"
     if key in estimator.get_params(deep=True):
         estimator.set_params(**{key: seed})
     return estimator
-
-
-def _find_mlp(fitted):
-    """The fitted MLP inside a fitted pipeline / target transformer."""
-    if isinstance(fitted, BaseMLP):
-        return fitted
-    for attribute in ("regressor_", "best_estimator_"):
-        if hasattr(fitted, attribute):
-            return _find_mlp(getattr(fitted, attribute))
-    if hasattr(fitted, "steps"):
-        return _find_mlp(fitted.steps[-1][1])
-    raise TypeError("prediction_error_distribution needs an MLP estimator, or a "
-                    "Pipeline / TransformedTargetRegressor ending in one.")
 
 
 @validate_params(
@@ -234,24 +223,14 @@ def prediction_error_distribution(estimator, X, y, *, n_rounds=300,
     """
     X_train, X_test, y_train, y_test = train_test_split(
         np.asarray(X), np.asarray(y), test_size=test_size, random_state=random_state)
-    prefix = _mlp_prefix(estimator)
+    prefix = mlp_prefix(estimator)
     if prefix is None:
         raise TypeError("prediction_error_distribution needs an MLP estimator, or a "
                         "Pipeline / TransformedTargetRegressor ending in one.")
     seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max,
                                                         size=n_rounds)
-    probe = _find_mlp(clone(estimator).set_params(**{f"{prefix}max_iter": 1})
-                      .fit(X_train, y_train))
-    units = [probe.coefs_[0].shape[0]] + [b.shape[0] for b in probe.intercepts_]
-    mlp = estimator.get_params(deep=True)[prefix[:-2]] if prefix else estimator
-    scheme = "glorot_uniform" if isinstance(mlp.weight_init, tuple) else mlp.weight_init
-    tasks = []
-    for seed in seeds:
-        start_seed = random_state if same_initial_weights else int(seed)
-        weights = initialize(units, np.random.RandomState(start_seed), scheme,
-                             mlp.activation, probe.coefs_[0].dtype)
-        tasks.append(clone(estimator).set_params(**{f"{prefix}weight_init": weights,
-                                                    f"{prefix}random_state": int(seed)}))
+    tasks = _same_start_rounds(estimator, prefix, X_train, y_train, seeds,
+                               random_state if same_initial_weights else None)
     fitted = Parallel(n_jobs=n_jobs)(delayed(_fit)(est, X_train, y_train) for est in tasks)
     classifier = is_classifier(estimator)
 
@@ -261,7 +240,26 @@ def prediction_error_distribution(estimator, X, y, *, n_rounds=300,
                      else np.mean((predicted - y_) ** 2))
 
     return pd.DataFrame({
-        "round": np.arange(n_rounds), "seed": seeds,
+        "round": np.arange(len(seeds)), "seed": seeds,
         "train_error": [error(m, X_train, y_train) for m in fitted],
         "test_error": [error(m, X_test, y_test) for m in fitted],
     })
+
+
+def _same_start_rounds(estimator, prefix: str, X_train, y_train, seeds, start_seed):
+    """One clone per round, with explicit initial weights: drawn from
+    ``start_seed`` for every round (the same start), or from the round's own
+    seed when ``start_seed`` is None; the round's seed drives the rest."""
+    probe = fitted_mlp(clone(estimator).set_params(**{f"{prefix}max_iter": 1})
+                       .fit(X_train, y_train))
+    units = [probe.coefs_[0].shape[0]] + [b.shape[0] for b in probe.intercepts_]
+    mlp = estimator.get_params(deep=True)[prefix[:-2]] if prefix else estimator
+    scheme = "glorot_uniform" if isinstance(mlp.weight_init, tuple) else mlp.weight_init
+    tasks = []
+    for seed in seeds:
+        first = int(seed) if start_seed is None else start_seed
+        weights = initialize(units, np.random.RandomState(first), scheme,
+                             mlp.activation, probe.coefs_[0].dtype)
+        tasks.append(clone(estimator).set_params(**{f"{prefix}weight_init": weights,
+                                                    f"{prefix}random_state": int(seed)}))
+    return tasks

@@ -52,9 +52,9 @@ from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._classifier_cv import MLPClassifierCV
-from .._regressor_cv import MLPRegressorCV
+from .._pipeline import final_step
 from ..datasets import load_gait
+from ..model_selection import MLPClassifierCV, MLPRegressorCV
 
 REGRESSION_TARGETS = ("TUG", "BBS")
 CLASSIFICATION_TARGETS = ("y1", "y2")
@@ -193,12 +193,6 @@ def outer_splits(target: str, y, config: GaitStudyConfig) -> list:
     splitter = RepeatedStratifiedKFold(n_splits=3, n_repeats=config.n_repeats,
                                        random_state=config.seed)
     return list(splitter.split(np.zeros(len(y)), y))
-
-
-def final_step(model):
-    """The fitted last step of a (target-transformed) pipeline."""
-    inner = model.regressor_ if hasattr(model, "regressor_") else model
-    return inner[-1] if hasattr(inner, "steps") else inner
 
 
 def chosen_alpha(model) -> float | None:

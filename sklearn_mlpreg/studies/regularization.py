@@ -20,10 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from .._classifier import MLPClassifier
-from .._classifier_cv import MLPClassifierCV
+from .._pipeline import mlp_prefix
 from .._regressor import MLPRegressor
-from .._regressor_cv import MLPRegressorCV
-from .bias_variance import _mlp_prefix
+from ..model_selection import MLPClassifierCV, MLPRegressorCV
 
 
 def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
@@ -53,7 +52,7 @@ def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
         ``test_error_std``: mean squared error (regressors) or log loss
         (classifiers), mean and standard deviation over the folds.
     """
-    prefix = _mlp_prefix(estimator)
+    prefix = mlp_prefix(estimator)
     if prefix is None:
         raise TypeError("regularization_path needs an MLP estimator, or a Pipeline / "
                         "TransformedTargetRegressor ending in one.")

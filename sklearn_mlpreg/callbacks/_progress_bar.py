@@ -1,22 +1,8 @@
-"""Callbacks for the estimators' ``set_callbacks``.
-
-:class:`ProgressBar` shows a tqdm bar over the epochs of a fit with the
-current training and validation loss (and, for ``MLPRegressorCV`` /
-``MLPClassifierCV``, the number of networks still training)::
-
-    from sklearn_mlpreg import MLPRegressor
-    from sklearn_mlpreg.callbacks import ProgressBar
-
-    model = MLPRegressor(max_iter=2000).set_callbacks(ProgressBar())
-
-With scikit-learn >= 1.9 the estimators also accept scikit-learn's own
-callbacks, ``sklearn.callback.ProgressBar`` (needs ``rich``) and
-``sklearn.callback.ScoringMonitor`` (scores the network after every epoch).
-"""
+"""ProgressBar: a tqdm bar over the epochs of a fit."""
 
 from __future__ import annotations
 
-from ._progress import open_bar
+from ._bars import open_bar
 
 
 class ProgressBar:

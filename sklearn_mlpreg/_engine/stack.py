@@ -1,0 +1,147 @@
+"""The models still training, stacked: their parameters, rows, weights and batches.
+
+:class:`Stack` holds every per-model array of the K networks a training loop
+still runs (parameters and gradients, random streams, sample weights or
+training rows, the penalty's strengths, workspaces per batch size) and cuts
+each epoch into mini-batches: reorder each model's rows (``shuffle``, by
+composing permutations as scikit-learn does), gather them, and slice. A model
+that stops leaves the stack (:meth:`Stack.select`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .network import Architecture, Workspace
+from .objective import Objective
+from .penalties import Penalty, penalty_shares
+from .types import Array, Inputs, TrainingConfig, TrainingData, rows_per_batch
+
+Batch = tuple[Inputs, Array, Array | None, int]  # rows, targets, weights, count
+
+
+def training_size(data: TrainingData, n_models: int) -> Array:
+    """The weighted number of training samples of each model, ``(K,)``: the
+    ``n`` that divides the penalty (lambda means the same for every batch size)."""
+    sw, rows = data.sample_weight, data.rows
+    n = data.X.shape[0] if rows is None else rows.shape[1]
+    if sw is None:
+        return np.full(n_models, float(n))
+    if rows is None:
+        return sw.sum(axis=1)
+    return np.take_along_axis(sw, rows, axis=1).sum(axis=1)
+
+
+def make_penalty(config: TrainingConfig, data: TrainingData, n_models: int,
+                 n_weights: int) -> Penalty:
+    """The penalty of ``config`` with strength ``alpha / n`` per model."""
+    strength = np.asarray(config.alpha, dtype=float).reshape(n_models) / training_size(
+        data, n_models)
+    return Penalty(*penalty_shares(config.penalty, config.l1_ratio), strength, n_weights)
+
+
+class Stack:
+    """The per-model arrays of the models still training, in one place."""
+
+    def __init__(self, arch: Architecture, data: TrainingData, params: Array,
+                 rngs: list[np.random.RandomState], config: TrainingConfig) -> None:
+        K = params.shape[0]
+        self.arch, self.layout = arch, arch.layout
+        self.ids = np.arange(K)
+        self.params = params
+        self.rngs = list(rngs)
+        n = data.X.shape[0]
+        self.n_rows = n if data.rows is None else data.rows.shape[1]
+        self.batch_size = rows_per_batch(config.batch_size, self.n_rows)
+        self.full_batch = self.batch_size >= self.n_rows
+        sw, rows = data.sample_weight, data.rows
+        # Full batches of all rows with 0/1 weights are cheaper than gathering each
+        # model's rows, unless dropout must draw its masks on the model's own rows.
+        if rows is not None and self.full_batch and not arch.has_dropout:
+            mask = np.zeros((K, n), dtype=params.dtype)
+            mask[np.arange(K)[:, None], rows] = 1
+            sw, rows = (mask if sw is None else sw * mask), None
+        self.sample_weight, self.rows = sw, rows
+        self.val_weight = data.val_weight
+        self.penalty = make_penalty(config, data, K, self.layout.n_weights)
+        self.order = np.tile(np.arange(self.n_rows), (K, 1))
+        self.objective = Objective(self.layout, arch.activation, arch.out_activation,
+                                   config.loss, self.penalty, include_l1=False,
+                                   norms=config.diagnostics)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.grads = np.empty_like(self.params)
+        self._gathered = None
+        self.coefs = self.layout.coefs(self.params)
+        self.intercepts = self.layout.intercepts(self.params)
+        self.workspaces: dict[int, Workspace] = {}
+
+    def select(self, keep: NDArray[np.intp]) -> None:
+        """Keep the models at positions ``keep``."""
+        self.ids = self.ids[keep]
+        self.params = self.params[keep]
+        self.rngs = [self.rngs[i] for i in keep]
+        self.penalty.select(keep)
+        self.order = self.order[keep]
+        for name in ("sample_weight", "rows", "val_weight"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, value[keep])
+        self._refresh()
+
+    def _gather(self, X: Inputs, Y: Array, sw: Array | None, index: NDArray[np.intp],
+                shared: bool = False) -> tuple[Inputs, Array, Array | None]:
+        """The rows ``index`` (``(K, m)``) of X, Y and the weights, per model.
+
+        One model (or one order shared by all) gives a shared 2-D batch.
+        """
+        if len(self.ids) == 1 or shared:
+            index = index[0]
+            return X[index], Y[index], None if sw is None else sw[:, index]
+        Xs = np.stack([X[i].toarray() for i in index]) if sp.issparse(X) else X[index]
+        ws = None if sw is None else np.take_along_axis(sw, index, axis=1)
+        return Xs, Y[index], ws
+
+    def workspace(self, n_batch: int) -> Workspace:
+        """Buffers for batches of ``n_batch`` rows (kept across epochs)."""
+        if n_batch not in self.workspaces:
+            self.workspaces[n_batch] = Workspace(self.layout, len(self.ids), n_batch,
+                                                 self.params.dtype, self.arch.dropout)
+        return self.workspaces[n_batch]
+
+    def epoch_batches(self, data: TrainingData, shuffle: bool) -> Iterable[Batch]:
+        """The ``(X_b, Y_b, w_b, n_b)`` batches of one epoch."""
+        X, Y, sw = data.X, data.Y, self.sample_weight
+        if self.full_batch and self.rows is None:
+            return ((X, Y, sw, self.n_rows),)
+        if self.full_batch:  # each model's own rows, gathered once
+            if self._gathered is None:
+                self._gathered = self._gather(X, Y, sw, self.rows)
+            return ((*self._gathered, self.n_rows),)
+        return self._mini_batches(X, Y, sw, shuffle)
+
+    def _mini_batches(self, X: Inputs, Y: Array, sw: Array | None, shuffle: bool
+                      ) -> Iterator[Batch]:
+        """Reorder the rows (composing permutations, as scikit-learn does) and cut."""
+        if shuffle:
+            for k, rng in enumerate(self.rngs):
+                permutation = np.arange(self.n_rows)
+                rng.shuffle(permutation)
+                self.order[k] = self.order[k][permutation]
+        index = self.order if self.rows is None else np.take_along_axis(
+            self.rows, self.order, axis=1
+        )
+        Xs, Ys, ws = self._gather(X, Y, sw, index, shared=self.rows is None and not shuffle)
+        for start in range(0, self.n_rows, self.batch_size):
+            stop = min(start + self.batch_size, self.n_rows)
+            yield (
+                Xs[..., start:stop, :] if not sp.issparse(Xs) else Xs[start:stop],
+                Ys[..., start:stop, :],
+                None if ws is None else ws[:, start:stop],
+                stop - start,
+            )

@@ -1,0 +1,143 @@
+"""From a finished training to a fitted estimator: the one place where the
+engine's state becomes scikit-learn's fitted attributes, errors and warnings.
+
+An estimator keeps the engine's :class:`~sklearn_mlpreg._engine.TrainingState`
+(optimizer moments, best weights, counters, curves) in ``_training`` and the
+:class:`~sklearn_mlpreg._spec.ModelSpec` in ``_spec``; every public fitted
+attribute is derived from those two by :func:`fitted_attributes`. Adding a
+per-epoch curve is one ``state.record`` in the engine and one line there.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._checks import NONFINITE_MESSAGE, divergence_advice
+from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, TrainingState
+from ._exceptions import FitDivergedError
+from ._spec import ModelSpec
+
+
+@dataclass
+class FitOutcome:
+    """What one network's training left behind.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+    state : TrainingState
+        One model's training state.
+    params : ndarray of shape (1, P)
+        The trained flat parameters.
+    stochastic : bool
+        Trained by sgd / adam (else L-BFGS).
+    early : bool
+        Early stopping monitored a validation score.
+    has_validation : bool
+        A validation set was scored every epoch.
+    incremental : bool
+        One ``partial_fit`` epoch.
+    """
+
+    spec: ModelSpec
+    state: TrainingState
+    params: np.ndarray
+    stochastic: bool = True
+    early: bool = False
+    has_validation: bool = False
+    incremental: bool = False
+
+
+def network_attributes(spec: ModelSpec, params: np.ndarray) -> dict:
+    """What a network needs to predict: its weights and shape, by attribute name."""
+    coefs, intercepts = spec.architecture.layout.unpack(params[0])
+    attributes = {
+        "_spec": spec,
+        "coefs_": coefs,
+        "intercepts_": intercepts,
+        "n_features_in_": spec.architecture.layer_units[0],
+        "n_outputs_": spec.n_outputs,
+        "n_layers_": len(spec.architecture.layer_units),
+        "out_activation_": spec.architecture.out_activation,
+    }
+    if spec.targets.classifier:
+        attributes["classes_"] = spec.targets.classes
+    return attributes
+
+
+def fitted_attributes(outcome: FitOutcome) -> dict:
+    """The fitted attributes of a finished training, by name."""
+    state, spec = outcome.state, outcome.spec
+    layout = spec.architecture.layout
+    loss_curve = state.curve("loss")
+    validation = outcome.has_validation
+    return {
+        **network_attributes(spec, outcome.params),
+        "_training": state,
+        "n_iter_": int(state.n_iter[0]),
+        "t_": int(state.t[0]),
+        "loss_": float(state.last_loss[0]),
+        "loss_curve_": loss_curve,
+        "best_loss_": None if outcome.early else float(state.best_loss[0]),
+        "validation_scores_": state.curve("validation_score") if validation else None,
+        "best_validation_score_": (float(state.best_validation_score[0])
+                                   if outcome.early else None),
+        "validation_loss_curve_": state.curve("validation_loss") if validation else None,
+        "gradient_norms_": _per_layer_curve(state, "gradient_norms", layout.n_layers),
+        "saturation_": _per_layer_curve(state, "saturation", layout.n_layers - 1),
+        # scikit-learn's private names, for code (and its own tests) that reads them
+        "_no_improvement_count": int(state.no_improvement_count[0]),
+        "_optimizer": state.optimizer,
+    }
+
+
+def _per_layer_curve(state: TrainingState, name: str, n_columns: int) -> np.ndarray:
+    """A curve with one value per layer, ``(n_epochs, n_columns)`` (no rows when
+    it was not recorded, as for networks trained in a search's stack)."""
+    values = state.curve(name)
+    return np.asarray(values, dtype=float).reshape(len(values), n_columns)
+
+
+def set_fitted(estimator, outcome: FitOutcome, feature_names=None) -> None:
+    """Make ``estimator`` the fitted network of ``outcome``.
+
+    ``feature_names`` (the ``feature_names_in_`` of the data it was trained
+    on) is given when the estimator did not see the data itself (a network
+    trained in a stack).
+    """
+    for name, value in fitted_attributes(outcome).items():
+        setattr(estimator, name, value)
+    if feature_names is not None:
+        estimator.feature_names_in_ = feature_names
+
+
+def check_outcome(outcome: FitOutcome, *, learning_rate_init: float, max_iter: int) -> None:
+    """Raise :class:`FitDivergedError` for a diverged training; warn as
+    scikit-learn does for one that did not converge."""
+    state = outcome.state
+    status, n_iter = state.status[0], int(state.n_iter[0])
+    advice = divergence_advice(learning_rate_init)
+    if status == DIVERGED:
+        step = "epoch" if outcome.stochastic else "iteration"
+        raise FitDivergedError(
+            f"{NONFINITE_MESSAGE} The fit diverged: the training loss became "
+            f"{state.last_loss[0]:.3g} at {step} {n_iter} (non-finite, or over a "
+            f"million times the first epoch's).{advice}")
+    if status == DIVERGED_RESTORED:
+        warnings.warn(
+            f"Training diverged at epoch {n_iter} (non-finite loss or validation score); "
+            f"the weights of the best validation epoch are kept.{advice}",
+            ConvergenceWarning, stacklevel=3)
+    elif status == MAX_ITER and outcome.stochastic and not outcome.incremental:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and the "
+            "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+    elif status == MAX_ITER and not outcome.stochastic:
+        warnings.warn(
+            f"lbfgs failed to converge after {n_iter} iteration(s) "
+            f"{state.messages[0][-1]}. Increase max_iter (now {max_iter}) or max_fun, "
+            "or scale the data.", ConvergenceWarning, stacklevel=3)
