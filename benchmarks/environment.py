@@ -33,6 +33,12 @@ def describe() -> dict:
     except ImportError:  # pragma: no cover
         info["blas"] = "threadpoolctl not installed"
     try:
+        import numba
+
+        info["numba"] = numba.__version__
+    except ImportError:
+        info["numba"] = None
+    try:
         import torch
 
         info["torch"] = torch.__version__
@@ -42,17 +48,22 @@ def describe() -> dict:
     return info
 
 
-def gemm_peak(dtype, size: int = 2048, repeats: int = 5) -> float:
-    """Best GFLOP/s of a square matrix product: the roof the workloads sit under."""
+def gemm_peak(dtype, size: int = 2048, repeats: int = 5, threads: int | None = None
+              ) -> float:
+    """Best GFLOP/s of a square matrix product: the roof the workloads sit under
+    (with the default BLAS threads, or ``threads``)."""
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.RandomState(0)
     a = rng.standard_normal((size, size)).astype(dtype)
     b = rng.standard_normal((size, size)).astype(dtype)
-    a @ b  # warm up the threads
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
+    with threadpool_limits(threads, user_api="blas"):
+        a @ b  # warm up the threads
+        best = np.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            a @ b
+            best = min(best, time.perf_counter() - start)
     return 2 * size**3 / best / 1e9
 
 

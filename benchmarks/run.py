@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "benchmarks"
 
-from . import cv_vs_gridsearch, environment  # noqa: E402
+from . import cv_workloads, environment  # noqa: E402
 from .workloads import (  # noqa: E402
     QUICK_EPOCHS,
     WORKLOADS,
@@ -178,11 +178,14 @@ def bench_contention() -> list[dict]:
 def markdown(report: dict) -> str:
     lines = ["# Benchmark report", ""]
     env = report["environment"]
+    peaks = report["peaks"]
     lines.append(f"numpy {env['numpy']}, scikit-learn {env['scikit-learn']}, torch "
-                 f"{env.get('torch')}, {env['cpus']} CPUs, BLAS {env.get('blas')}, "
-                 f"load {env.get('load_average')}; GEMM peak f64 "
-                 f"{report['peaks']['float64']:.0f}, f32 {report['peaks']['float32']:.0f} "
-                 "GFLOP/s")
+                 f"{env.get('torch')}, numba {env.get('numba')}, {env['cpus']} CPUs, BLAS "
+                 f"{env.get('blas')}, load {env.get('load_average')}; GEMM peak f64 "
+                 f"{peaks['float64']:.0f} (one thread "
+                 f"{peaks.get('float64_one_thread', 0):.0f})"
+                 f", f32 {peaks['float32']:.0f} GFLOP/s; % of peak below is of the f64 / f32 "
+                 "peak with the default threads")
     for note in report["notes"]:
         lines.append(f"- {note}")
     lines += ["", "| workload | library | ms / epoch (median [min, max]) | ratio vs "
@@ -198,16 +201,20 @@ def markdown(report: dict) -> str:
         lines.append(f"| {r['workload']} | {r['library']} | "
                      f"{1e6 * r['seconds_per_call']:.1f} | {r['ratio']:.2f}x |")
     if report.get("cv"):
-        cv = report["cv"]
-        lines += ["", f"CV: {cv['workload']}", "", "| | n_jobs=1 | n_jobs=2 |",
-                  "|---|---|---|",
-                  f"| MLPRegressorCV | {cv['seconds']['ours_1']:.2f} s | "
-                  f"{cv['seconds']['ours_2']:.2f} s |",
-                  f"| GridSearchCV(scikit-learn MLP) | {cv['seconds']['sklearn_1']:.2f} s | "
-                  f"{cv['seconds']['sklearn_2']:.2f} s |", "",
-                  f"Ratios: {cv['ratio_vs_sklearn_n_jobs_1']:.1f}x vs n_jobs=1, "
-                  f"{cv['ratio_vs_sklearn_n_jobs_2']:.1f}x vs n_jobs=2 (ours n_jobs=1), "
-                  f"{cv['ratio_both_n_jobs_2']:.1f}x with both n_jobs=2."]
+        lines += ["", "| CV workload | MLPRegressorCV n_jobs=1 | n_jobs=2 | GridSearchCV "
+                  "n_jobs=1 | n_jobs=2 | ratio (1 vs 1) | ratio (ours 1 vs 2) | ratio "
+                  "(2 vs 2) | GFLOP/s ours (% of peak) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for cv in report["cv"]:
+            s, lo, hi = cv["seconds"], cv["min"], cv["max"]
+            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            lines.append(
+                f"| {cv['workload']} | {cell['ours_1']} | {cell['ours_2']} | "
+                f"{cell['sklearn_1']} | {cell['sklearn_2']} | "
+                f"{cv['ratio_vs_sklearn_n_jobs_1']:.1f}x | "
+                f"{cv['ratio_vs_sklearn_n_jobs_2']:.1f}x | {cv['ratio_both_n_jobs_2']:.1f}x | "
+                f"{cv['gflops']['ours_1']:.1f} ({100 * cv['peak_share']['ours_1']:.0f}%) |")
+        lines += [""] + [f"- {cv['workload']}: {cv['description']}" for cv in report["cv"]]
     if report.get("contention"):
         lines += ["", "| product | busy core | BLAS threads | us |", "|---|---|---|---|"]
         for r in report["contention"]:
@@ -223,7 +230,10 @@ def main(argv=None) -> int:
                         help="fewer epochs and repeats; tiny and small only")
     parser.add_argument("--workloads", nargs="+", choices=list(WORKLOADS), default=None)
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--no-cv", action="store_true", help="skip the CV comparison")
+    parser.add_argument("--no-cv", action="store_true", help="skip the CV comparisons")
+    parser.add_argument("--cv-workloads", nargs="+", default=None,
+                        choices=list(cv_workloads.CV_WORKLOADS),
+                        help="CV workloads to run (default: all)")
     parser.add_argument("--contention", action="store_true",
                         help="also time small products with a busy core")
     parser.add_argument("--out", default="benchmarks/results")
@@ -233,8 +243,10 @@ def main(argv=None) -> int:
     env = environment.describe()
     report = {"environment": env, "notes": environment.warnings_about(env),
               "peaks": {"float64": environment.gemm_peak(np.float64),
-                        "float32": environment.gemm_peak(np.float32)}}
-    print(f"GEMM peak: f64 {report['peaks']['float64']:.0f} GFLOP/s, "
+                        "float32": environment.gemm_peak(np.float32),
+                        "float64_one_thread": environment.gemm_peak(np.float64, threads=1)}}
+    print(f"GEMM peak: f64 {report['peaks']['float64']:.0f} GFLOP/s "
+          f"(one thread {report['peaks']['float64_one_thread']:.0f}), "
           f"f32 {report['peaks']['float32']:.0f} GFLOP/s; BLAS {env.get('blas')}")
     for note in report["notes"]:
         print("note:", note)
@@ -243,7 +255,9 @@ def main(argv=None) -> int:
     report["predict"] = bench_predict(3 if args.quick else 5)
     report["training"] = bench_training(names, args.quick, repeats, report["peaks"])
     if not args.no_cv:
-        report["cv"] = cv_vs_gridsearch.run(quick=args.quick, repeats=1 if args.quick else 3)
+        report["cv"] = cv_workloads.run(quick=args.quick, repeats=1 if args.quick else 3,
+                                        names=args.cv_workloads,
+                                        peak=report["peaks"]["float64"])
     if args.contention:
         report["contention"] = bench_contention()
     report["environment_after"] = {"load_average": environment.describe()["load_average"]}

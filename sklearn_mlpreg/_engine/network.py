@@ -197,6 +197,9 @@ class Workspace:
     dtype : dtype
     dropout : sequence of float
         Drop rate of each hidden layer (0 for none).
+    buffers : bool, default=True
+        Allocate the activations and deltas (the compiled step has its own and
+        needs only the dropout masks).
     """
 
     def __init__(
@@ -206,22 +209,36 @@ class Workspace:
         n_samples: int,
         dtype: DTypeLike,
         dropout: Sequence[float] = (),
+        buffers: bool = True,
     ):
         units = layout.layer_units[1:]
         self.ones = np.ones((1, n_samples), dtype=dtype)
-        self.outputs = [np.empty((n_models, n_samples, u), dtype=dtype) for u in units]
-        self.deltas = [np.empty((n_models, n_samples, u), dtype=dtype) for u in units]
+        shapes = [(n_models, n_samples, u) for u in units] if buffers else []
+        self.outputs = [np.empty(shape, dtype=dtype) for shape in shapes]
+        self.deltas = [np.empty(shape, dtype=dtype) for shape in shapes]
         rates = list(dropout) + [0.0] * (len(units) - 1 - len(dropout))
         self.dropout = rates[: len(units) - 1]
-        # masks[i]: the dropout mask of hidden layer i, drawn by dropout.draw_masks
-        # (m / (1 - p) for inverted dropout, m for weight scaling; None without
-        # dropout); dropped[i]: that layer's masked output, the next layer's input.
-        self.masks: list[Array | None] = [
-            np.empty((n_models, n_samples, u), dtype=dtype) if p > 0 else None
-            for u, p in zip(units[:-1], self.dropout)
-        ]
+        # The dropout masks of every hidden layer live in one (K, 1 + n, hidden units)
+        # array: row 0 flags the layers without dropout (-1), rows 1.. hold the
+        # masks drawn by dropout.draw_masks (m / (1 - p) for inverted dropout, m for
+        # weight scaling). masks[i] is hidden layer i's (K, n, units) view (None
+        # without dropout); dropped[i] is that layer's masked output, the next
+        # layer's input.
+        self.mask_matrix: Array | None = None
+        self.masks: list[Array | None] = [None] * len(self.dropout)
+        if any(self.dropout):
+            hidden = units[:-1]
+            self.mask_matrix = np.zeros((n_models, 1 + n_samples, sum(hidden)), dtype=dtype)
+            start = 0
+            for i, (u, p) in enumerate(zip(hidden, self.dropout)):
+                if p > 0:
+                    self.masks[i] = self.mask_matrix[:, 1:, start:start + u]
+                else:
+                    self.mask_matrix[:, 0, start:start + u] = -1.0
+                start += u
         self.dropped: list[Array | None] = [
-            np.empty_like(m) if m is not None else None for m in self.masks
+            np.empty(m.shape, dtype=dtype) if m is not None and buffers else None
+            for m in self.masks
         ]
 
 

@@ -20,6 +20,8 @@ keeps the rows of the models still training.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
@@ -68,6 +70,10 @@ class SGD:
 
     def _rate(self, dtype: DTypeLike) -> Array:
         return self.learning_rate.astype(dtype)[:, None]
+
+    def begin_step(self) -> Array:
+        """The step size of each model for the step about to be taken, ``(K,)``."""
+        return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one step against ``grads`` (both ``(K, P)``), in place."""
@@ -165,9 +171,18 @@ class Adam:
         self.vs = np.zeros((n_models, n_params), dtype=dtype)
         self._scratch: Array | None = None
 
+    def begin_step(self) -> Array:
+        """Count a step and return its bias-corrected step size per model,
+        ``eta sqrt(1 - b2^t) / (1 - b1^t)``, ``(K,)``."""
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        self.learning_rate.fill(self.learning_rate_init * math.sqrt(1 - b2**self.t)
+                                / (1 - b1**self.t))
+        return self.learning_rate
+
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one Adam step against ``grads``, in place."""
-        self.t += 1
+        rate = float(self.begin_step()[0])
         b1, b2 = self.beta_1, self.beta_2
         scratch = self._scratch
         if scratch is None or scratch.shape != grads.shape:
@@ -179,8 +194,6 @@ class Adam:
         np.multiply(grads, grads, out=scratch)
         scratch *= 1 - b2
         v += scratch
-        rate = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        self.learning_rate[:] = rate
         np.sqrt(v, out=scratch)  # params <- params - rate m / (sqrt(v) + eps)
         scratch += self.epsilon
         np.divide(m, scratch, out=scratch)

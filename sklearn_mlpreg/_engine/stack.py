@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .compiled import CompiledStep, available
 from .network import Architecture, Workspace
 from .objective import Objective
 from .penalties import Penalty, penalty_shares
@@ -72,6 +73,10 @@ class Stack:
         self.objective = Objective(self.layout, arch.activation, arch.out_activation,
                                    config.loss, self.penalty, include_l1=False,
                                    norms=config.diagnostics)
+        self.n_batches = 1 if self.full_batch else -(-self.n_rows // self.batch_size)
+        # the compiled batch step (numba), or None: the numpy reference runs
+        self.compiled = (CompiledStep(arch, params.dtype)
+                         if available() and not sp.issparse(data.X) else None)
         self._refresh()
 
     def _refresh(self) -> None:
@@ -111,7 +116,8 @@ class Stack:
         """Buffers for batches of ``n_batch`` rows (kept across epochs)."""
         if n_batch not in self.workspaces:
             self.workspaces[n_batch] = Workspace(self.layout, len(self.ids), n_batch,
-                                                 self.params.dtype, self.arch.dropout)
+                                                 self.params.dtype, self.arch.dropout,
+                                                 buffers=self.compiled is None)
         return self.workspaces[n_batch]
 
     def epoch_batches(self, data: TrainingData, shuffle: bool) -> Iterable[Batch]:

@@ -208,5 +208,6 @@ class Progress:
             worse = loss > self.best_loss - tol
             improved = loss < self.best_loss
             np.fmin(self.best_loss, loss, out=self.best_loss)
-        self.count = np.where(worse, self.count + 1, 0)
+        self.count += 1
+        self.count *= worse
         return improved

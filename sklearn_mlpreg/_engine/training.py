@@ -111,12 +111,12 @@ class _Loop:
         ids = stack.ids
         if self.hooks is not None:
             self.hooks.epoch_begin()
-        loss, norms, work = _run_epoch(stack, self.optimizer, self.data, config)
+        loss, norms, saturation = _run_epoch(stack, self.optimizer, self.data, config)
         diverged = progress.end_epoch(loss, stack.n_rows, guard_explosion=not self.early)
         state.record("loss", ids, loss)
         if config.diagnostics:
             state.record("gradient_norms", ids, norms)
-            state.record("saturation", ids, _saturation(self.arch.activation, work))
+            state.record("saturation", ids, saturation)
         if self.log is not None:
             self.log("Iteration %d, loss = %.8f" % (progress.n_iter[0], loss[0]))
         val_score = val_loss = None
@@ -132,8 +132,9 @@ class _Loop:
         self.optimizer.iteration_ends(progress.t)
         stopping = _apply_stopping_rule(state, ids, progress, self.optimizer, config,
                                         self.early, self.log)
-        stopping |= diverged
-        state.status[ids[diverged]] = DIVERGED_RESTORED if self.early else DIVERGED
+        if diverged.any():
+            stopping |= diverged
+            state.status[ids[diverged]] = DIVERGED_RESTORED if self.early else DIVERGED
         if config.incremental or (self.hooks is not None and self.hooks.epoch_end(
                 ids, loss, val_loss, stack.params)):
             stopping[:] = True
@@ -164,23 +165,35 @@ class _Loop:
 
 
 def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: TrainingConfig
-               ) -> tuple[Array, Array, Workspace]:
-    """One pass over the training rows; returns the loss, norms and last workspace."""
-    penalty = stack.penalty
-    total_loss, norms, n_batches = 0.0, 0.0, 0
-    for Xb, Yb, wb, n_b in stack.epoch_batches(data, config.shuffle):
+               ) -> tuple[Array, Array, Array | None]:
+    """One pass over the training rows; returns the loss, the gradient norms
+    (averaged over the batches) and the saturation on the last batch."""
+    penalty, compiled = stack.penalty, stack.compiled
+    total_loss, norms, saturation = 0.0, 0.0, None
+    for b, (Xb, Yb, wb, n_b) in enumerate(stack.epoch_batches(data, config.shuffle)):
         work = stack.workspace(n_b)
-        draw_masks(work, stack.rngs, stack.arch.dropout_mode)
-        loss, batch_norms = stack.objective(Xb, Yb, stack.params, stack.grads, work, wb)
-        optimizer.step(stack.params, stack.grads)
-        if penalty.has_l1:
-            loss = loss + penalty.l1_value(stack.params)
-            penalty.proximal_step(stack.params,
-                                  optimizer.weight_step_sizes(penalty.n_weights))
+        if work.mask_matrix is not None:
+            draw_masks(work, stack.rngs, stack.arch.dropout_mode)
+        record = config.diagnostics and b == stack.n_batches - 1
+        if compiled is not None:
+            loss, batch_norms, batch_saturation = compiled(
+                config.loss, Xb, Yb, wb, work.mask_matrix, stack.params, optimizer,
+                penalty, record)
+            saturation = batch_saturation if record else saturation
+            if stack.n_batches == 1:  # one batch: the epoch's loss and norms are its own
+                return loss.copy(), batch_norms.copy(), saturation
+        else:
+            loss, batch_norms = stack.objective(Xb, Yb, stack.params, stack.grads, work, wb)
+            optimizer.step(stack.params, stack.grads)
+            if penalty.has_l1:
+                loss = loss + penalty.l1_value(stack.params)
+                penalty.proximal_step(stack.params,
+                                      optimizer.weight_step_sizes(penalty.n_weights))
+            if record:
+                saturation = _saturation(stack.arch.activation, work)
         total_loss = total_loss + loss * n_b
         norms = norms + batch_norms
-        n_batches += 1
-    return total_loss / stack.n_rows, norms / n_batches, work
+    return total_loss / stack.n_rows, norms / stack.n_batches, saturation
 
 
 def _saturation(activation: str, work: Workspace) -> Array:

@@ -1,0 +1,112 @@
+"""The compiled batch step (numba) takes the numpy reference's steps, to 1e-12."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg._engine import compiled
+
+pytestmark = pytest.mark.skipif(not compiled.available(),
+                                reason="numba is not installed (or switched off)")
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(37, 4))
+Y_REG = np.column_stack([np.sin(X[:, 0]) + X[:, 1], X[:, 2] * X[:, 3]])
+Y_COUNTS = RNG.poisson(np.exp(0.3 * X[:, 0] + 0.2))
+LABELS = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+MULTILABEL = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 2] > 1]).astype(int)
+
+
+def fit_both(make, X, y, monkeypatch, **fit_params):
+    """The same estimator fitted by the compiled path and by the numpy reference."""
+    models = []
+    for engine in ("", "numpy"):
+        monkeypatch.setenv("SKLEARN_MLPREG_ENGINE", engine)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models.append(make().fit(X, y, **fit_params))
+    return models
+
+
+def assert_same_network(fast, reference, rtol=1e-12):
+    for a, b in zip(fast.coefs_ + fast.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(fast.loss_curve_, reference.loss_curve_, rtol=rtol)
+    np.testing.assert_allclose(fast.gradient_norms_, reference.gradient_norms_,
+                               rtol=max(rtol, 1e-10))
+    np.testing.assert_allclose(fast.saturation_, reference.saturation_)
+    assert fast.n_iter_ == reference.n_iter_
+
+
+SETTINGS = [
+    dict(),
+    dict(solver="sgd", momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.05),
+    dict(solver="sgd", momentum=0.5, nesterovs_momentum=False, learning_rate="invscaling"),
+    dict(penalty="l1", alpha=0.3),
+    dict(penalty="elasticnet", alpha=0.5, l1_ratio=0.4, solver="sgd"),
+    dict(penalty=None),
+    dict(dropout=(0.3, 0.0), batch_size=10),
+    dict(dropout=0.2, dropout_mode="weight_scaling"),
+    dict(batch_size=8, shuffle=True),
+    dict(early_stopping=True, validation_fraction=0.3, n_iter_no_change=2),
+]
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: ",".join(s) or "default")
+def test_regressor_steps_equal_the_reference(activation, settings, monkeypatch):
+    settings = {"learning_rate_init": 0.01, **settings}
+    make = lambda: MLPRegressor(hidden_layer_sizes=(6, 5), activation=activation,  # noqa: E731
+                                max_iter=8, random_state=0, **settings)
+    weights = RNG.uniform(0.5, 2.0, size=len(X))
+    assert_same_network(*fit_both(make, X, Y_REG, monkeypatch, sample_weight=weights))
+
+
+@pytest.mark.parametrize("y", [LABELS, LABELS == "a", MULTILABEL],
+                         ids=["multiclass", "binary", "multilabel"])
+@pytest.mark.parametrize("settings", SETTINGS[:4], ids=lambda s: ",".join(s) or "default")
+def test_classifier_steps_equal_the_reference(y, settings, monkeypatch):
+    make = lambda: MLPClassifier(hidden_layer_sizes=(7,), activation="tanh",  # noqa: E731
+                                 max_iter=8, random_state=0, **settings)
+    assert_same_network(*fit_both(make, X, y, monkeypatch))
+
+
+def test_poisson_and_float32_and_no_hidden_layer(monkeypatch):
+    make = lambda: MLPRegressor(loss="poisson", hidden_layer_sizes=(5,),  # noqa: E731
+                                max_iter=6, random_state=0)
+    assert_same_network(*fit_both(make, X, Y_COUNTS, monkeypatch))
+    make = lambda: MLPRegressor(hidden_layer_sizes=(), max_iter=6, random_state=0)  # noqa: E731
+    assert_same_network(*fit_both(make, X, Y_REG, monkeypatch))
+    make = lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=6, random_state=0)  # noqa: E731
+    fast, reference = fit_both(make, X.astype(np.float32), Y_REG, monkeypatch)
+    assert fast.coefs_[0].dtype == np.float32
+    assert_same_network(fast, reference, rtol=1e-5)
+
+
+@pytest.mark.parametrize("batch_size", [200, 9], ids=["full_batch", "mini_batches"])
+def test_stacked_cv_equals_the_reference(batch_size, monkeypatch):
+    """Many models per stack (fold weights, or each model's own rows)."""
+    make = lambda: MLPRegressorCV(alphas=[0.01, 1.0, 30.0], cv=4,  # noqa: E731
+                                  hidden_layer_sizes=(6,), max_iter=10,
+                                  batch_size=batch_size, random_state=0)
+    fast, reference = fit_both(make, X, Y_REG, monkeypatch)
+    for key in ("mean_test_score", "mean_train_score"):
+        np.testing.assert_allclose(fast.cv_results_[key], reference.cv_results_[key],
+                                   rtol=1e-12)
+    make = lambda: MLPClassifierCV(alphas=[0.1, 3.0], cv=3, hidden_layer_sizes=(5,),  # noqa: E731
+                                   max_iter=10, dropout=0.25, batch_size=batch_size,
+                                   random_state=0)
+    fast, reference = fit_both(make, X, LABELS, monkeypatch)
+    np.testing.assert_allclose(fast.cv_results_["mean_test_score"],
+                               reference.cv_results_["mean_test_score"], rtol=1e-12)
+
+
+def test_divergence_is_seen_by_the_compiled_path(monkeypatch):
+    from sklearn_mlpreg import FitDivergedError
+
+    monkeypatch.setenv("SKLEARN_MLPREG_ENGINE", "")
+    with pytest.raises(FitDivergedError):
+        MLPRegressor(solver="sgd", learning_rate_init=1e4, max_iter=50,
+                     random_state=0).fit(X, Y_REG)
