@@ -110,3 +110,39 @@ def test_divergence_is_seen_by_the_compiled_path(monkeypatch):
     with pytest.raises(FitDivergedError):
         MLPRegressor(solver="sgd", learning_rate_init=1e4, max_iter=50,
                      random_state=0).fit(X, Y_REG)
+
+
+@pytest.mark.parametrize("settings", [
+    dict(tol=1e-3, n_iter_no_change=3, max_iter=500),
+    dict(solver="sgd", learning_rate="invscaling", power_t=0.3, max_iter=40),
+    dict(solver="sgd", momentum=0.0, max_iter=60, tol=0.0, n_iter_no_change=np.inf),
+    dict(warm_start=True, max_iter=15),
+], ids=["converges", "invscaling", "no_stopping", "warm_start"])
+def test_whole_compiled_trainings_stop_and_resume_like_the_reference(settings, monkeypatch):
+    """Full-batch trainings run every epoch in compiled code: the stopping rule,
+    the schedules and a warm start behave as in the reference loop."""
+    make = lambda: MLPRegressor(hidden_layer_sizes=(6,), random_state=0,  # noqa: E731
+                                learning_rate_init=0.02, **settings)
+    fast, reference = fit_both(make, X, Y_REG, monkeypatch)
+    assert_same_network(fast, reference)
+    for engine, model in (("", fast), ("numpy", reference)):  # a second fit resumes
+        monkeypatch.setenv("SKLEARN_MLPREG_ENGINE", engine)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, Y_REG)
+    assert_same_network(fast, reference)
+    assert fast.t_ == reference.t_ and fast.best_loss_ == pytest.approx(reference.best_loss_)
+    assert fast._optimizer.learning_rate == pytest.approx(reference._optimizer.learning_rate)
+
+
+def test_an_exploding_loss_diverges_at_the_same_epoch(monkeypatch):
+    from sklearn_mlpreg import FitDivergedError
+
+    messages = []
+    for engine in ("", "numpy"):
+        monkeypatch.setenv("SKLEARN_MLPREG_ENGINE", engine)
+        with pytest.raises(FitDivergedError) as error:
+            MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.01, alpha=1e4,
+                         hidden_layer_sizes=(6,), max_iter=300, random_state=0).fit(X, Y_REG)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

@@ -116,6 +116,13 @@ class TrainingState:
                 curves[k].extend(column.tolist() if not tail else list(column))
         self._pending.clear()
 
+    def extend(self, name: str, k: int, values: Array) -> None:
+        """Append several epochs of model k's curve ``name`` at once."""
+        self.flush()
+        curves = self._curves.setdefault(name, [[] for _ in range(self.n_models)])
+        values = np.asarray(values)
+        curves[k].extend(values.tolist() if values.ndim == 1 else list(values))
+
     def has_curve(self, name: str) -> bool:
         """Whether the curve ``name`` was ever recorded."""
         return name in self._curves or name in self._pending

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import saturation
+from .compiled import train_full_batch
 from .dropout import draw_masks
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
@@ -78,11 +79,14 @@ def train(
         parameters); a True return stops every model.
     """
     loop = _Loop(arch, data, params, state, config, rngs, log, hooks)
-    for _ in range(config.max_iter):
-        if not loop.epoch():
-            break
+    if loop.runs_in_compiled_code():
+        loop.run_compiled()
     else:
-        loop.out_of_epochs()
+        for _ in range(config.max_iter):
+            if not loop.epoch():
+                break
+        else:
+            loop.out_of_epochs()
     state.flush()
     state.judge_ending(loop.early, config.incremental)
     if loop.early:
@@ -104,6 +108,23 @@ class _Loop:
         self.early = config.early_stopping and data.has_validation
         if self.early and state.best_params is None:
             state.best_params = params.copy()
+
+    def runs_in_compiled_code(self) -> bool:
+        """Whether the whole training runs in compiled code, model by model: full
+        batches with no dropout, validation, callback, log or adaptive schedule."""
+        stack = self.stack
+        return (stack.compiled is not None and stack.full_batch and stack.rows is None
+                and not self.arch.has_dropout and not self.data.has_validation
+                and self.hooks is None and self.log is None and not self.config.incremental
+                and getattr(self.optimizer, "schedule", "constant") != "adaptive")
+
+    def run_compiled(self) -> None:
+        """Every epoch of every model (see :func:`.compiled.train_full_batch`)."""
+        stack = self.stack
+        train_full_batch(stack.compiled, self.data.X, self.data.Y, stack.sample_weight,
+                         stack.params, self.state, self.config, stack.penalty,
+                         guard_explosion=not self.early)
+        self.params[:] = stack.params
 
     def epoch(self) -> bool:
         """Run one epoch of every model still training; False when none is left."""

@@ -25,7 +25,8 @@ from ..averages import sample_fractions
 from ..network import Architecture
 from ..optimizers import SGD, Adam
 from ..penalties import Penalty
-from ..types import Array
+from ..state import CONVERGED, MAX_ITER, TRAINING, TrainingState
+from ..types import Array, TrainingConfig
 from .kernels import (
     ADAM,
     HIDDEN_CODES,
@@ -35,8 +36,9 @@ from .kernels import (
     batch_step,
     njit,
 )
+from .loop import BEST, COUNT, FIRST, LAST, N_ITER, RATE, STATUS, T, train_epochs
 
-__all__ = ["CompiledStep", "available"]
+__all__ = ["CompiledStep", "available", "train_full_batch"]
 
 
 def available() -> bool:
@@ -133,3 +135,89 @@ class CompiledStep:
                    record_saturation)
         L = self.n_layers  # (the caller consumes the loss and norms before the next step)
         return out[:, 0], out[:, 1:L + 1], out[:, L + 1:].copy() if record_saturation else None
+
+
+#: Values of the curves kept per call of the compiled loop (epochs x models x
+#: (1 + layers + hidden layers)); longer trainings run in blocks of epochs.
+CURVE_BLOCK = 1 << 21
+
+
+def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | None,
+                     params: Array, state: TrainingState, config: TrainingConfig,
+                     penalty: Penalty, guard_explosion: bool) -> None:
+    """Every epoch of a full-batch training of the K models of ``params``, in place.
+
+    The compiled counterpart of the reference loop for the trainings it covers
+    (full batches; no dropout, validation set, callback or log; a constant or
+    invscaling schedule): ``state`` receives the counters, status, curves and
+    messages the reference records, its optimizer the moments and step count.
+    """
+    optimizer = state.optimizer
+    X3, Y3, fractions = step._prepare_inputs(X, Y, weight)
+    per_model, hyper, _ = step._prepare_constants(config.loss, optimizer, penalty)
+    K, n_layers = params.shape[0], step.n_layers
+    adam = isinstance(optimizer, Adam)
+    counters = np.zeros((8, K))
+    counters[T], counters[BEST] = state.t, state.best_loss
+    counters[COUNT], counters[STATUS] = state.no_improvement_count, TRAINING
+    counters[RATE] = optimizer.learning_rate
+    settings = np.array([
+        config.max_iter, config.tol, config.n_iter_no_change, guard_explosion,
+        getattr(optimizer, "schedule", "") == "invscaling", getattr(optimizer, "power_t", 0),
+        optimizer.t if adam else 0, X3.shape[1], optimizer.learning_rate_init,
+        getattr(optimizer, "beta_1", 0.0), getattr(optimizer, "beta_2", 0.0)],
+        dtype=np.float64)
+    width = 1 + 2 * n_layers - 1
+    block = max(1, min(config.max_iter, CURVE_BLOCK // (K * width)))
+    loss_curve = np.empty((block, K))
+    diagnostics = np.zeros((block, K, 2 * n_layers - 1))
+    state1, state2 = ((optimizer.ms, optimizer.vs) if adam
+                      else (optimizer.velocity, optimizer.velocity))
+    n = X3.shape[1]
+    if n not in step._work:
+        step._work[n] = np.empty(3 * n * step.n_units + step.n_params, step.dtype)
+    done = np.zeros(K, dtype=np.intp)
+    for start in range(0, config.max_iter, block):
+        train_epochs(X3, Y3, fractions, step.no_masks, params, state1, state2,
+                     step.geometry, per_model, hyper, step._work[n], settings, counters,
+                     loss_curve, diagnostics, start, config.diagnostics)
+        _record_curves(state, counters[N_ITER].astype(np.intp), done, loss_curve,
+                       diagnostics, n_layers, config.diagnostics)
+        if (counters[STATUS] != TRAINING).all():
+            break
+    _record_ending(state, counters, optimizer, config)
+
+
+def _record_curves(state: TrainingState, n_iter: np.ndarray, done: np.ndarray,
+                   loss_curve: Array, diagnostics: Array, n_layers: int,
+                   record: bool) -> None:
+    """Append each model's epochs of this block to its curves."""
+    for k in np.flatnonzero(n_iter > done):
+        new = slice(0, n_iter[k] - done[k])
+        state.extend("loss", k, loss_curve[new, k])
+        if record:
+            state.extend("gradient_norms", k, diagnostics[new, k, :n_layers])
+            state.extend("saturation", k, diagnostics[new, k, n_layers:])
+    done[:] = n_iter
+
+
+def _record_ending(state: TrainingState, counters: Array, optimizer: SGD | Adam,
+                   config: TrainingConfig) -> None:
+    """Counters, status and messages into the state; step count into the optimizer."""
+    state.t[:] = counters[T]
+    state.best_loss[:] = counters[BEST]
+    state.no_improvement_count[:] = counters[COUNT]
+    state.n_iter[:] = counters[N_ITER]
+    state.first_loss[:], state.last_loss[:] = counters[FIRST], counters[LAST]
+    status = counters[STATUS].astype(np.intp)
+    state.status[:] = np.where(status == TRAINING, MAX_ITER, status)
+    for k in np.flatnonzero(state.status == CONVERGED):
+        state.messages[k].append(
+            "Training loss did not improve more than tol=%f for %d consecutive epochs."
+            " Stopping." % (config.tol, config.n_iter_no_change))
+    if isinstance(optimizer, Adam):
+        optimizer.t += int(counters[N_ITER].max())
+        optimizer.learning_rate.fill(optimizer.learning_rate_init * np.sqrt(
+            1 - optimizer.beta_2**optimizer.t) / (1 - optimizer.beta_1**optimizer.t))
+    else:
+        optimizer.learning_rate = counters[RATE].copy()

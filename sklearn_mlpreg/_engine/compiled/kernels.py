@@ -255,9 +255,9 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
             l2: float, l1: float, rate: float, kind: int, hyper: Array) -> float:
     """Penalty gradient, optimizer step and proximal L1 step of one model.
 
-    One pass per part, each a loop without branches (so that it vectorizes):
-    the L2 gradient on the weights, the optimizer step over all parameters,
-    the proximal L1 step on the weights. Returns the penalty's value: the L2
+    One pass for the L2 gradient and the optimizer step over all parameters,
+    one for the proximal L1 step on the weights (each vectorizes). Returns the
+    penalty's value: the L2
     part at the parameters before the step plus the L1 part after the smooth
     step and before the proximal one (the order of the reference loop).
     """
@@ -265,13 +265,12 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
     if l2 != 0:
         weights = params[:n_weights]
         penalty = 0.5 * l2 * _sum_of_products(weights, weights)
-        for p in range(n_weights):
-            grad[p] += l2 * params[p]
     if kind == ADAM:
         beta_1, beta_2, epsilon = hyper[0], hyper[1], hyper[2]
         one_minus_beta_1, one_minus_beta_2 = hyper[5], hyper[6]
         for p in range(params.shape[0]):
-            g = grad[p]
+            # the L2 gradient on the weights (l2 w), none on the biases
+            g = grad[p] + (l2 * params[p] if p < n_weights else 0.0)
             m = state1[p] * beta_1 + g * one_minus_beta_1
             v = state2[p] * beta_2 + (g * g) * one_minus_beta_2
             state1[p], state2[p] = m, v
@@ -279,7 +278,7 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
     else:
         momentum = hyper[3]
         for p in range(params.shape[0]):
-            step_g = rate * grad[p]
+            step_g = rate * (grad[p] + (l2 * params[p] if p < n_weights else 0.0))
             velocity = state1[p] * momentum - step_g
             state1[p] = velocity
             if hyper[4] > 0:  # Nesterov's momentum
@@ -299,6 +298,40 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
 
 
 @_jit
+def _model_step(x: Array, y: Array, fractions: Array, masks: Array, theta: Array,
+                state1: Array, state2: Array, geometry: Ints, l2: float, l1: float,
+                rate: float, hyper: Array, work: Array, out: Array,
+                record_saturation: bool) -> float:
+    """One step of one model on one batch; returns its loss (data and penalty)
+    and writes its gradient norms and, if asked, saturation into ``out``."""
+    n_layers = (geometry.shape[0] - 8) // 4
+    units = geometry[:n_layers + 1]
+    w_off = geometry[n_layers + 1:2 * n_layers + 2]
+    b_off = geometry[2 * n_layers + 2:3 * n_layers + 3]
+    a_off = geometry[3 * n_layers + 3:4 * n_layers + 4]
+    codes = geometry[4 * n_layers + 4:]
+    slope, eps = hyper[7], hyper[8]
+    n = x.shape[0]
+    size = n * a_off[n_layers]
+    acts, dropped, deltas = work[:size], work[size:2 * size], work[2 * size:3 * size]
+    grad = work[3 * size:3 * size + theta.shape[0]]
+    _forward(x, theta, units, w_off, b_off, acts, dropped, masks, codes, slope)
+    start = a_off[n_layers - 1]
+    P = acts[start * n:a_off[n_layers] * n].reshape(n, units[n_layers])
+    D = deltas[start * n:a_off[n_layers] * n].reshape(n, units[n_layers])
+    data_loss = _loss_and_delta(P, y, fractions, codes[2], eps, D)
+    _backward(x, theta, grad, units, w_off, b_off, a_off, acts, dropped, masks, deltas,
+              codes, slope, out[:n_layers])
+    if record_saturation:
+        for layer in range(n_layers - 1):
+            s, u = a_off[layer], units[layer + 1]
+            out[n_layers + layer] = _saturation(acts[s * n:(s + u) * n].reshape(n, u),
+                                                codes[0])
+    return data_loss + _update(theta, grad, state1, state2, w_off[n_layers], l2, l1, rate,
+                               codes[3], hyper)
+
+
+@_jit
 def batch_step(X: Array, Y: Array, fractions: Array, masks: Array, params: Array,
                state1: Array, state2: Array, geometry: Ints, per_model: Array,
                hyper: Array, work: Array, out: Array, record_saturation: bool) -> None:
@@ -315,37 +348,10 @@ def batch_step(X: Array, Y: Array, fractions: Array, masks: Array, params: Array
     Writes each model's loss (data and penalty), data-gradient norms per layer
     and, if asked, saturation per hidden layer into the rows of ``out``.
     """
-    n_layers = (geometry.shape[0] - 8) // 4
-    units = geometry[:n_layers + 1]
-    w_off = geometry[n_layers + 1:2 * n_layers + 2]
-    b_off = geometry[2 * n_layers + 2:3 * n_layers + 3]
-    a_off = geometry[3 * n_layers + 3:4 * n_layers + 4]
-    codes = geometry[4 * n_layers + 4:]
-    slope, eps = hyper[7], hyper[8]
-    K, n = params.shape[0], X.shape[1]
-    size = n * a_off[n_layers]
-    acts, dropped, deltas = work[:size], work[size:2 * size], work[2 * size:3 * size]
-    grad = work[3 * size:3 * size + params.shape[1]]
-    n_weights = w_off[n_layers]
-    for k in range(K):
-        x = X[k if X.shape[0] > 1 else 0]
-        m = masks[k if masks.shape[0] > 1 else 0]
-        theta = params[k]
-        _forward(x, theta, units, w_off, b_off, acts, dropped, m, codes, slope)
-        start = a_off[n_layers - 1]
-        P = acts[start * n:a_off[n_layers] * n].reshape(n, units[n_layers])
-        D = deltas[start * n:a_off[n_layers] * n].reshape(n, units[n_layers])
-        data_loss = _loss_and_delta(P, Y[k if Y.shape[0] > 1 else 0], fractions[
-            k if fractions.shape[0] > 1 else 0], codes[2], eps, D)
-        _backward(x, theta, grad, units, w_off, b_off, a_off, acts, dropped, m, deltas,
-                  codes, slope, out[k, 1:n_layers + 1])
-        if record_saturation:
-            for layer in range(n_layers - 1):
-                s, u = a_off[layer], units[layer + 1]
-                out[k, 1 + n_layers + layer] = _saturation(
-                    acts[s * n:(s + u) * n].reshape(n, u), codes[0])
-        out[k, 0] = data_loss + _update(theta, grad, state1[k], state2[k], n_weights,
-                                        per_model[0, k], per_model[1, k], per_model[2, k],
-                                        codes[3], hyper)
-
-
+    for k in range(params.shape[0]):
+        out[k, 0] = _model_step(
+            X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0],
+            fractions[k if fractions.shape[0] > 1 else 0],
+            masks[k if masks.shape[0] > 1 else 0], params[k], state1[k], state2[k],
+            geometry, per_model[0, k], per_model[1, k], per_model[2, k], hyper, work,
+            out[k, 1:], record_saturation)

@@ -1,0 +1,88 @@
+"""Whole full-batch trainings in compiled code, model by model.
+
+With full batches, no dropout, no validation set and no per-epoch callback,
+an epoch is one step and nothing outside the engine needs to see the models
+between epochs. Then :func:`train_epochs` runs every epoch of one model
+before it moves to the next: the model's parameters, gradient and optimizer
+moments stay in cache for its whole training, and no Python runs per epoch.
+It applies the rules of the reference loop (:mod:`..training`,
+:class:`..state.Progress`) in the same order: count the epoch, the divergence
+rule (a non-finite loss, or one over ``EXPLOSION_FACTOR`` times the first
+epoch's), scikit-learn's patience count on the training loss, the
+``invscaling`` schedule, and the stop when the count exceeds
+``n_iter_no_change``. The tests compare the two loops to 1e-12.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..state import CONVERGED, DIVERGED, EXPLOSION_FACTOR, TRAINING
+from ..types import Array
+from .kernels import ADAM, _jit, _model_step
+
+Ints = NDArray[np.int64]
+
+#: Rows of the ``counters`` array of :func:`train_epochs` (one column per model).
+T, BEST, COUNT, N_ITER, STATUS, FIRST, LAST, RATE = range(8)
+
+
+@_jit
+def train_epochs(X: Array, Y: Array, fractions: Array, masks: Array, params: Array,
+                 state1: Array, state2: Array, geometry: Ints, per_model: Array,
+                 hyper: Array, work: Array, settings: Array, counters: Array,
+                 loss_curve: Array, diagnostics: Array, start: int, record: bool) -> None:
+    """Run the epochs ``start .. start + len(loss_curve) - 1`` of every model still
+    training, each model to its end, in place.
+
+    ``settings`` = (max_iter, tol, n_iter_no_change, guard the explosion (0/1),
+    invscaling (0/1), power_t, Adam steps before this call, rows per epoch,
+    learning_rate_init, Adam's beta_1 and beta_2). ``counters`` (8, K) holds,
+    per model, the samples seen, best loss, patience count, epochs, status,
+    first and last epoch's loss, and SGD's current step size; its columns
+    carry a training from one call to the next. The epochs' losses go to
+    ``loss_curve`` and their gradient norms and saturation to ``diagnostics``
+    (indexed from ``start``).
+    """
+    max_iter, tol, patience = int(settings[0]), settings[1], settings[2]
+    guard, invscaling, power_t = settings[3] > 0, settings[4] > 0, settings[5]
+    steps_before, n_rows, rate_init = settings[6], settings[7], settings[8]
+    beta_1, beta_2 = settings[9], settings[10]
+    kind = geometry[geometry.shape[0] - 1]
+    stop = min(max_iter, start + loss_curve.shape[0])
+    for k in range(params.shape[0]):
+        if counters[STATUS, k] != TRAINING:
+            continue
+        x, y = X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0]
+        f = fractions[k if fractions.shape[0] > 1 else 0]
+        for epoch in range(start, stop):
+            if kind == ADAM:  # one step per epoch: the step count is the epoch's
+                t = steps_before + epoch + 1
+                rate = rate_init * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+            else:
+                rate = counters[RATE, k]
+            per_model[2, k] = rate  # in the parameters' dtype, as the batch step has it
+            loss = _model_step(x, y, f, masks[0], params[k], state1[k], state2[k],
+                               geometry, per_model[0, k], per_model[1, k], per_model[2, k],
+                               hyper, work, diagnostics[epoch - start, k], record)
+            loss_curve[epoch - start, k] = loss
+            counters[N_ITER, k] += 1
+            counters[T, k] += n_rows
+            counters[LAST, k] = loss
+            if counters[N_ITER, k] == 1:
+                counters[FIRST, k] = abs(loss)
+            diverged = not np.isfinite(loss) or (
+                guard and loss > EXPLOSION_FACTOR * counters[FIRST, k])
+            worse = loss > counters[BEST, k] - tol
+            if loss < counters[BEST, k]:
+                counters[BEST, k] = loss
+            counters[COUNT, k] = counters[COUNT, k] + 1 if worse else 0
+            if invscaling:
+                counters[RATE, k] = rate_init / (counters[T, k] + 1) ** power_t
+            if diverged:
+                counters[STATUS, k] = DIVERGED
+                break
+            if counters[COUNT, k] > patience:
+                counters[STATUS, k] = CONVERGED
+                break
