@@ -73,7 +73,7 @@ def fitted_attributes(outcome: FitOutcome) -> dict:
     """The fitted attributes of a finished training, by name."""
     state, spec = outcome.state, outcome.spec
     layout = spec.architecture.layout
-    loss_curve = state.curve("loss")
+    loss_curve = state.curve("loss").tolist()
     validation = outcome.has_validation
     return {
         **network_attributes(spec, outcome.params),
@@ -83,10 +83,12 @@ def fitted_attributes(outcome: FitOutcome) -> dict:
         "loss_": float(state.last_loss[0]),
         "loss_curve_": loss_curve,
         "best_loss_": None if outcome.early else float(state.best_loss[0]),
-        "validation_scores_": state.curve("validation_score") if validation else None,
+        "validation_scores_": (state.curve("validation_score").tolist() if validation
+                               else None),
         "best_validation_score_": (float(state.best_validation_score[0])
                                    if outcome.early else None),
-        "validation_loss_curve_": state.curve("validation_loss") if validation else None,
+        "validation_loss_curve_": (state.curve("validation_loss").tolist() if validation
+                                   else None),
         "gradient_norms_": _per_layer_curve(state, "gradient_norms", layout.n_layers),
         "saturation_": _per_layer_curve(state, "saturation", layout.n_layers - 1),
         # scikit-learn's private names, for code (and its own tests) that reads them
@@ -99,7 +101,7 @@ def _per_layer_curve(state: TrainingState, name: str, n_columns: int) -> np.ndar
     """A curve with one value per layer, ``(n_epochs, n_columns)`` (no rows when
     it was not recorded, as for networks trained in a search's stack)."""
     values = state.curve(name)
-    return np.asarray(values, dtype=float).reshape(len(values), n_columns)
+    return values.reshape(len(values), n_columns)
 
 
 def set_fitted(estimator, outcome: FitOutcome, feature_names=None) -> None:

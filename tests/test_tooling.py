@@ -18,6 +18,23 @@ def test_ruff_is_clean():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_without_numba_the_numpy_engine_trains():
+    """numba is a dependency for speed only: hidden, the reference engine runs."""
+    script = ("import sys\n"
+              "sys.modules['numba'] = None\n"
+              "import numpy as np\n"
+              "from sklearn_mlpreg import MLPRegressor, MLPRegressorCV\n"
+              "from sklearn_mlpreg._engine import compiled\n"
+              "assert not compiled.available()\n"
+              "X = np.random.RandomState(0).normal(size=(30, 3))\n"
+              "m = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5).fit(X, X[:, 0])\n"
+              "assert len(m.loss_curve_) == 5\n"
+              "MLPRegressorCV(alphas=[0.1, 1.0], cv=3, max_iter=5).fit(X, X[:, 0])\n")
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
 def test_the_package_imports_without_optional_extras():
     # matplotlib, tqdm, skops and dask are extras: importing the library must not need them
     script = ("import sys\n"

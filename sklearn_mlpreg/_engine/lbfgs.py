@@ -134,6 +134,7 @@ class _Problem:
         self.work = Workspace(layout, 1, data.X.shape[0], params.dtype)
         self.grads = np.empty_like(params)
         self.last_z: NDArray[np.float64] | None = None
+        self.iterations = len(state.curve("loss"))  # over every call (warm starts)
         self.last_norms: Array | None = None
 
     def _set(self, z: NDArray[np.float64]) -> None:
@@ -164,7 +165,8 @@ class _Problem:
         if self.data.has_validation:
             _, val_loss = record_validation(self.arch, self.data, self.params, self.config,
                                             self.data.val_weight, state, ids)
-        n_iter = len(state.curve("loss"))
+        self.iterations += 1
+        n_iter = self.iterations
         if self.log is not None:
             self.log("Iteration %d, loss = %.8f" % (n_iter, fun))
         if self.hooks is not None:
@@ -180,8 +182,8 @@ def _record_outcome(state: TrainingState, result: scipy.optimize.OptimizeResult,
     curve = state.curve("loss")
     state.n_iter[0] = min(result.nit, max_iter)
     state.last_loss[0] = result.fun
-    state.first_loss[0] = abs(curve[0]) if curve else abs(result.fun)
-    state.best_loss[0] = min(curve or [result.fun])
+    state.first_loss[0] = abs(curve[0]) if len(curve) else abs(result.fun)
+    state.best_loss[0] = curve.min() if len(curve) else result.fun
     bad = diverged(np.array([result.fun]), state.first_loss, guard_explosion=False)
     if bad[0] or not np.isfinite(params).all():
         state.status[0] = DIVERGED

@@ -89,7 +89,7 @@ class TrainingState:
         self.status = np.full(K, TRAINING)
         self.best_params: Array | None = None
         self.messages: list[list[str]] = [[] for _ in range(K)]
-        self._curves: dict[str, list[list]] = {}
+        self._curves: dict[str, list[list[Array]]] = {}  # name -> per model: blocks
         self._pending: dict[str, list] = {}
 
     def record(self, name: str, ids: NDArray[np.intp], values: Array) -> None:
@@ -112,25 +112,29 @@ class TrainingState:
                 present[epoch, ids] = True
             curves = self._curves.setdefault(name, [[] for _ in range(self.n_models)])
             for k in np.flatnonzero(present.any(axis=0)):
-                column = dense[present[:, k], k]
-                curves[k].extend(column.tolist() if not tail else list(column))
+                curves[k].append(dense[present[:, k], k])
         self._pending.clear()
 
     def extend(self, name: str, k: int, values: Array) -> None:
         """Append several epochs of model k's curve ``name`` at once."""
         self.flush()
         curves = self._curves.setdefault(name, [[] for _ in range(self.n_models)])
-        values = np.asarray(values)
-        curves[k].extend(values.tolist() if values.ndim == 1 else list(values))
+        curves[k].append(np.array(values, dtype=float))
 
     def has_curve(self, name: str) -> bool:
         """Whether the curve ``name`` was ever recorded."""
         return name in self._curves or name in self._pending
 
-    def curve(self, name: str, k: int = 0) -> list:
-        """Model k's values of the curve ``name``, one per epoch (empty if none)."""
+    def curve(self, name: str, k: int = 0) -> Array:
+        """Model k's values of the curve ``name``, one row per epoch (empty if none).
+
+        Curves are kept as blocks of epochs (one per flush or extend), joined here.
+        """
         self.flush()
-        return list(self._curves.get(name, [[]] * self.n_models)[k])
+        blocks = self._curves.get(name, [[]] * self.n_models)[k]
+        if len(blocks) > 1:
+            blocks[:] = [np.concatenate(blocks)]  # joined once, not at every read
+        return blocks[0].copy() if blocks else np.empty(0)
 
     def select_model(self, k: int) -> TrainingState:
         """A one-model state holding model k's counters and curves (no optimizer)."""
