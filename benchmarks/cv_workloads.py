@@ -10,7 +10,8 @@ libraries:
   200 epochs, 5-fold (35 fits): the data sets people ordinarily tune MLPs on;
 * ``medium``: 2000 x 20 rows, (100,), batches of 200, 100 epochs, 5-fold.
 
-``MLPRegressorCV`` runs with ``n_jobs=1`` and ``n_jobs=2``, and so does
+``MLPRegressorCV`` runs with ``n_jobs=1`` and ``n_jobs=2`` (and with ``n_jobs=1`` on
+the numpy reference engine), and so does
 ``GridSearchCV(sklearn.neural_network.MLPRegressor)``; the repeats are
 interleaved in one process. GFLOP/s count the arithmetic both libraries must
 do (every (alpha, fold) network on its own training rows, forward, weight
@@ -22,19 +23,27 @@ gradients and back-propagated deltas), whatever either does on top.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
-from sklearn import neural_network
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import GridSearchCV, KFold, LeaveOneOut
-from sklearn.preprocessing import StandardScaler
+if __package__ in (None, ""):  # python benchmarks/cv_workloads.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "benchmarks"
 
-from sklearn_mlpreg import MLPRegressorCV
-from sklearn_mlpreg.datasets import load_gait
+import numpy as np  # noqa: E402
+from sklearn import neural_network  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
+from sklearn.model_selection import GridSearchCV, KFold, LeaveOneOut  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from sklearn_mlpreg import MLPRegressorCV  # noqa: E402
+from sklearn_mlpreg.datasets import load_gait  # noqa: E402
+
+from .workloads import engine_selected  # noqa: E402
 
 ALPHAS = 10.0 ** np.arange(-3, 4)
 
@@ -95,9 +104,9 @@ CV_WORKLOADS = {
 }
 
 
-def time_ours(workload: CVWorkload, X, y, epochs: int, n_jobs: int):
+def time_ours(workload: CVWorkload, X, y, epochs: int, n_jobs: int, engine: str = ""):
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), engine_selected(engine):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = MLPRegressorCV(alphas=workload.alphas, cv=workload.cv, n_jobs=n_jobs,
                                scoring="neg_mean_squared_error",
@@ -120,6 +129,7 @@ def run_workload(workload: CVWorkload, quick: bool, repeats: int, peak: float) -
     X, y = workload.data()
     epochs = workload.quick_epochs if quick else workload.epochs
     runs = {"ours_1": (time_ours, 1), "ours_2": (time_ours, 2),
+            "ours_1_numpy": (lambda *a: time_ours(*a, engine="numpy"), 1),
             "sklearn_1": (time_sklearn, 1), "sklearn_2": (time_sklearn, 2)}
     times = {key: [] for key in runs}
     fitted = {}
@@ -177,9 +187,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    __package__ = "benchmarks"
     main()

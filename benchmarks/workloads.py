@@ -8,8 +8,10 @@ and the final training loss (half mean squared error).
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,17 +66,33 @@ def run_sklearn(w: Workload, X, y, epochs: int):
     return (time.perf_counter() - start) / epochs, float(model.loss_)
 
 
-def run_ours(w: Workload, X, y, epochs: int, dtype=np.float64):
+def run_ours(w: Workload, X, y, epochs: int, dtype=np.float64, engine: str = ""):
+    """sklearn_mlpreg; ``engine="numpy"`` runs the numpy reference engine instead
+    of the compiled one (what the compiled kernels earn)."""
     from sklearn.exceptions import ConvergenceWarning
 
     from sklearn_mlpreg import MLPRegressor
 
     X = X.astype(dtype)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), engine_selected(engine):
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
         model = MLPRegressor(**_params(w, epochs)).fit(X, y)
     return (time.perf_counter() - start) / epochs, float(model.loss_)
+
+
+@contextmanager
+def engine_selected(engine: str):
+    """Run the block with ``SKLEARN_MLPREG_ENGINE=engine`` ("" is the default)."""
+    before = os.environ.get("SKLEARN_MLPREG_ENGINE")
+    os.environ["SKLEARN_MLPREG_ENGINE"] = engine
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SKLEARN_MLPREG_ENGINE"]
+        else:
+            os.environ["SKLEARN_MLPREG_ENGINE"] = before
 
 
 def _torch_module(w: Workload, dtype):

@@ -15,7 +15,9 @@ Modules, each one responsibility:
 * :mod:`.scores` -- R^2, accuracy, ... of K models from stacked predictions;
 * :mod:`.state` -- per-model progress and curves, the stopping and divergence rules;
 * :mod:`.training` -- the stochastic training loop and early stopping;
-* :mod:`.lbfgs` -- full-batch L-BFGS for one network.
+* :mod:`.lbfgs` -- full-batch L-BFGS for one network;
+* :mod:`.compiled` -- the same steps compiled with numba (the fast path; the
+  numpy modules above are its reference).
 
 The shell (the estimators) imports from this facade only.
 """
