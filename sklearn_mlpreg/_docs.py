@@ -215,15 +215,21 @@ sample_weight_val : array-like of shape (n_val,), default=None
 
 
 CV_PARAMETERS = """\
-alphas : array-like of float, default=None
-    The lambda grid (values of ``alpha``); None is ``[1e-4, 1e-3, ..., 100]``.
+alphas : array-like of float, default=(1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100)
+    The lambda grid (values of ``alpha``). Lambda is divided by the number of
+    training rows (the lecture's ``lambda / n``), so a large data set may need
+    larger values: a warning says when the best alpha is the grid's largest
+    or smallest.
 
 cv : int, cross-validation generator or iterable, default=None
     As in ``GridSearchCV``: None is 5-fold (stratified for classifiers).
 
 scoring : str or callable, default=None
-    How to score a fold: None is the estimator's own score (R^2 or
-    accuracy); any scikit-learn scorer name or callable otherwise.
+    How to score a fold: None is R^2 for a regressor and ``'neg_log_loss'``
+    for a classifier (the quality of its probabilities, as scikit-learn's
+    ``LogisticRegressionCV`` is moving to; pass ``'accuracy'`` for the
+    choice by accuracy, the default of version 0.1); any scikit-learn scorer name or
+    callable otherwise.
 
 n_jobs : int, default=None
     Split the stack of (alpha, fold) networks into this many chunks run in

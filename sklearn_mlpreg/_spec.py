@@ -12,7 +12,7 @@ objects (:func:`training_config`, :func:`make_optimizer`,
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,34 +115,50 @@ def make_spec(params: Mapping, n_features: int, targets: Targets) -> ModelSpec:
     return ModelSpec(architecture, targets)
 
 
-def training_config(params: Mapping, spec: ModelSpec, *, early: bool,
-                    incremental: bool = False, alpha=None) -> TrainingConfig:
-    """The engine's training settings from the parameters.
+def _models(settings: Mapping | Sequence[Mapping]) -> list[Mapping]:
+    return [settings] if isinstance(settings, Mapping) else list(settings)
 
-    ``alpha`` (one per model) replaces ``params["alpha"]`` for a stack.
+
+def training_config(settings: Mapping | Sequence[Mapping], spec: ModelSpec, *,
+                    early=None, incremental: bool = False) -> TrainingConfig:
+    """The engine's training settings from the parameters of each model.
+
+    ``settings`` is one estimator's parameters, or one mapping per model of a
+    stack (they differ in what a stack may mix: alpha, penalty, dropout rates,
+    max_iter, tol, early stopping, ...). ``early`` (one flag, or one per model)
+    defaults to ``early_stopping`` with a stochastic solver.
     """
-    batch_size = params["batch_size"]
+    models = _models(settings)
+    column = lambda name: [m[name] for m in models]  # noqa: E731
+    if early is None:
+        early = [m["early_stopping"] and m["solver"] in STOCHASTIC_SOLVERS for m in models]
+    n_hidden = len(spec.architecture.layer_units) - 2
+    batch_size = models[0]["batch_size"]
     return TrainingConfig(
-        loss=spec.loss, score=spec.targets.score,
-        alpha=np.atleast_1d(np.asarray(params["alpha"] if alpha is None else alpha,
-                                       dtype=float)),
-        penalty=params["penalty"] or "none", l1_ratio=params["l1_ratio"],
+        loss=spec.loss, score=spec.targets.score, alpha=column("alpha"),
+        penalty=[m["penalty"] or "none" for m in models], l1_ratio=column("l1_ratio"),
         batch_size=None if batch_size == "auto" else batch_size,
-        shuffle=params["shuffle"], max_iter=params["max_iter"], tol=params["tol"],
-        n_iter_no_change=params["n_iter_no_change"], early_stopping=early,
-        restore_best_weights=params["restore_best_weights"], incremental=incremental,
-        max_fun=params["max_fun"],
+        shuffle=column("shuffle"), max_iter=column("max_iter"), tol=column("tol"),
+        n_iter_no_change=column("n_iter_no_change"), early_stopping=early,
+        restore_best_weights=column("restore_best_weights"),
+        dropout=[dropout_rates(m["dropout"], n_hidden) for m in models],
+        incremental=incremental, max_fun=models[0]["max_fun"],
     )
 
 
-def make_optimizer(params: Mapping, n_models: int, n_params: int, dtype) -> SGD | Adam:
-    """A fresh stochastic optimizer for ``n_models`` stacked networks."""
-    if params["solver"] == "sgd":
-        return SGD(n_models, n_params, dtype, params["learning_rate_init"],
-                   params["learning_rate"], params["momentum"],
-                   params["nesterovs_momentum"], params["power_t"])
-    return Adam(n_models, n_params, dtype, params["learning_rate_init"], params["beta_1"],
-                params["beta_2"], params["epsilon"])
+def make_optimizer(settings: Mapping | Sequence[Mapping], n_models: int, n_params: int,
+                   dtype) -> SGD | Adam:
+    """A fresh stochastic optimizer for ``n_models`` stacked networks (with each
+    model's settings, or one set for all)."""
+    models = _models(settings)
+    column = lambda name: [m[name] for m in models] if len(models) > 1 else (  # noqa: E731
+        models[0][name])
+    if models[0]["solver"] == "sgd":
+        return SGD(n_models, n_params, dtype, column("learning_rate_init"),
+                   column("learning_rate"), column("momentum"),
+                   column("nesterovs_momentum"), column("power_t"))
+    return Adam(n_models, n_params, dtype, column("learning_rate_init"), column("beta_1"),
+                column("beta_2"), column("epsilon"))
 
 
 def initial_params(params: Mapping, spec: ModelSpec, rng: np.random.RandomState,

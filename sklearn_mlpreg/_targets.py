@@ -64,13 +64,18 @@ class RegressionTargets:
         """``y`` as a float ``(n, n_outputs)`` matrix, its scale and sign checked."""
         Y = np.asarray(as_column_target(y), dtype=dtype)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        self.check(Y, estimator_name)
+        return Y
+
+    def check(self, Y: np.ndarray, estimator_name: str = "MLPRegressor") -> None:
+        """What the loss requires of an encoded target matrix: a reachable scale
+        (squared error), non-negative values (Poisson)."""
         if self.loss == "squared_error":
             check_target_scale(Y, estimator_name)
         if self.loss == "poisson" and (Y < 0).any():
             raise ValueError(
                 "loss='poisson' requires non-negative targets (counts or rates); "
                 "use loss='squared_error' for targets that can be negative.")
-        return Y
 
     def encode_validation(self, y_val, dtype, estimator_name: str) -> np.ndarray:
         """The targets of an explicit validation set."""

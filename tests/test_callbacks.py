@@ -168,7 +168,8 @@ def test_cv_progress_counts_the_networks_still_training(data, capsys):
 FALLBACK_SCRIPT = textwrap.dedent("""
     import sys, warnings
     # scikit-learn's own modules use sklearn.callback; load them, then hide it
-    import sklearn.linear_model, sklearn.model_selection, sklearn.preprocessing
+    import sklearn.linear_model, sklearn.model_selection, sklearn.pipeline
+    import sklearn.preprocessing
     sys.modules["sklearn.callback"] = None   # as if scikit-learn had no callback API
     sys.modules["tqdm"] = None               # and without tqdm
     warnings.simplefilter("ignore")

@@ -70,10 +70,15 @@ def test_regressor_equals_grid_search(batch_size, extra):
                                    {"early_stopping": True, "validation_fraction": 0.2}],
                          ids=["full_batch", "mini_batches", "early_stopping"])
 def test_classifier_equals_grid_search(y, extra):
+    """The default scoring is the log loss (as LogisticRegressionCV's is moving to);
+    accuracy on request."""
     params = {**PARAMS, "hidden_layer_sizes": (8,), **extra}
     ours = MLPClassifierCV(alphas=ALPHAS, cv=5, **params).fit(X_IRIS, y)
-    assert_same_results(ours, grid_search(MLPClassifier(**params), X_IRIS, y, 5))
+    assert_same_results(ours, grid_search(MLPClassifier(**params), X_IRIS, y, 5,
+                                          scoring="neg_log_loss"))
     np.testing.assert_array_equal(ours.classes_, np.unique(y))
+    ours = MLPClassifierCV(alphas=ALPHAS, cv=5, scoring="accuracy", **params).fit(X_IRIS, y)
+    assert_same_results(ours, grid_search(MLPClassifier(**params), X_IRIS, y, 5))
 
 
 @pytest.mark.skipif(not SCORES_WEIGHTED, reason="older GridSearchCV scores unweighted")

@@ -41,16 +41,19 @@ def draw_masks(work: Workspace, rngs: Sequence[np.random.RandomState],
     work : Workspace
         ``work.masks[i]`` (``(K, n, units)`` or None) is overwritten with
         ``m / (1 - p)`` (inverted) or ``m`` (weight scaling), where
-        ``m ~ Bernoulli(1 - p)`` per sample and unit.
+        ``m ~ Bernoulli(1 - p)`` per sample and unit, ``p = work.dropout[k, i]``
+        (a model with ``p = 0`` keeps its mask of ones and draws nothing).
     rngs : sequence of numpy.random.RandomState
         One random stream per model.
     mode : {"inverted", "weight_scaling"}
     """
-    for mask, p in zip(work.masks, work.dropout):
+    for i, mask in enumerate(work.masks):
         if mask is None:
             continue
         for k, rng in enumerate(rngs):
-            mask[k] = _mask(rng, mask.shape[1:], p, mode)
+            p = work.dropout[k, i]
+            if p > 0:  # a model that keeps this layer draws nothing: its stream is its own
+                mask[k] = _mask(rng, mask.shape[1:], p, mode)
 
 
 def _mask(rng: np.random.RandomState, shape: tuple, p: float, mode: str) -> Array:

@@ -110,10 +110,11 @@ def train_lbfgs(
         jac=True,
         bounds=None if split is None else split.bounds(layout.n_params),
         callback=problem.callback,
-        options={"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol},
+        options={"maxfun": config.max_fun, "maxiter": int(config.max_iter[0]),
+                 "gtol": float(config.tol[0])},
     )
     params[0] = result.x if split is None else split.from_split(result.x)
-    _record_outcome(state, result, params, config.max_iter)
+    _record_outcome(state, result, params, int(config.max_iter[0]))
 
 
 class _Problem:
@@ -172,7 +173,7 @@ class _Problem:
         if self.hooks is not None:
             if self.hooks.epoch_end(ids, np.array([fun]), val_loss, self.params):
                 raise StopIteration  # scipy >= 1.11 ends the minimization
-            if n_iter < self.config.max_iter:  # another iteration follows
+            if n_iter < self.config.max_iter[0]:  # another iteration follows
                 self.hooks.epoch_begin()
 
 

@@ -195,8 +195,8 @@ class Workspace:
     n_samples : int
         Rows in the batch.
     dtype : dtype
-    dropout : sequence of float
-        Drop rate of each hidden layer (0 for none).
+    dropout : array-like of shape (n_hidden,) or (K, n_hidden)
+        Drop rate of each hidden layer (0 for none), shared or per model.
     buffers : bool, default=True
         Allocate the activations and deltas (the compiled step has its own and
         needs only the dropout masks).
@@ -208,7 +208,7 @@ class Workspace:
         n_models: int,
         n_samples: int,
         dtype: DTypeLike,
-        dropout: Sequence[float] = (),
+        dropout: Sequence[float] | Array = (),
         buffers: bool = True,
     ):
         units = layout.layer_units[1:]
@@ -216,25 +216,29 @@ class Workspace:
         shapes = [(n_models, n_samples, u) for u in units] if buffers else []
         self.outputs = [np.empty(shape, dtype=dtype) for shape in shapes]
         self.deltas = [np.empty(shape, dtype=dtype) for shape in shapes]
-        rates = list(dropout) + [0.0] * (len(units) - 1 - len(dropout))
-        self.dropout = rates[: len(units) - 1]
+        n_hidden = len(units) - 1
+        rates = np.zeros((n_models, n_hidden))
+        given = np.asarray(dropout, dtype=float)
+        if given.size:
+            rates[...] = given.reshape(-1, given.shape[-1])[..., :n_hidden]
+        self.dropout = rates  # (K, n_hidden): each model's drop rate per hidden layer
         # The dropout masks of every hidden layer live in one (K, 1 + n, hidden units)
-        # array: row 0 flags the layers without dropout (-1), rows 1.. hold the
-        # masks drawn by dropout.draw_masks (m / (1 - p) for inverted dropout, m for
-        # weight scaling). masks[i] is hidden layer i's (K, n, units) view (None
-        # without dropout); dropped[i] is that layer's masked output, the next
-        # layer's input.
+        # array: row 0 flags, per model, the layers it does not drop (-1), rows 1..
+        # hold the masks drawn by dropout.draw_masks (m / (1 - p) for inverted
+        # dropout, m for weight scaling). masks[i] is hidden layer i's (K, n, units)
+        # view (None when no model drops its units); dropped[i] is that layer's
+        # masked output, the next layer's input.
         self.mask_matrix: Array | None = None
-        self.masks: list[Array | None] = [None] * len(self.dropout)
-        if any(self.dropout):
+        self.masks: list[Array | None] = [None] * n_hidden
+        if rates.any():
             hidden = units[:-1]
-            self.mask_matrix = np.zeros((n_models, 1 + n_samples, sum(hidden)), dtype=dtype)
+            self.mask_matrix = np.ones((n_models, 1 + n_samples, sum(hidden)), dtype=dtype)
             start = 0
-            for i, (u, p) in enumerate(zip(hidden, self.dropout)):
-                if p > 0:
+            for i, u in enumerate(hidden):
+                self.mask_matrix[:, 0, start:start + u] = np.where(
+                    rates[:, i:i + 1] > 0, 0.0, -1.0)
+                if rates[:, i].any():
                     self.masks[i] = self.mask_matrix[:, 1:, start:start + u]
-                else:
-                    self.mask_matrix[:, 0, start:start + u] = -1.0
                 start += u
         self.dropped: list[Array | None] = [
             np.empty(m.shape, dtype=dtype) if m is not None and buffers else None

@@ -23,13 +23,25 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import DTypeLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 Array = NDArray[np.floating]
 
 
+def per_model(value: ArrayLike, n_models: int, dtype: DTypeLike = float) -> NDArray:
+    """A setting as one value per model (a scalar is repeated)."""
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (n_models,)).copy()
+
+
+def _column(values: Array, dtype: DTypeLike) -> Array:
+    """Per-model values as a ``(K, 1)`` column in the parameters' dtype."""
+    return values.astype(dtype)[:, None]
+
+
 class SGD:
     """Stochastic gradient descent with momentum and learning-rate schedules.
+
+    Every setting may differ from model to model (one value per row).
 
     Parameters
     ----------
@@ -37,14 +49,14 @@ class SGD:
         Shape of the parameter buffer.
     dtype : dtype
         Dtype of the parameters.
-    learning_rate_init : float
+    learning_rate_init : float or array-like of shape (K,)
         Initial step size ``eta_0``.
-    schedule : {"constant", "invscaling", "adaptive"}
-    momentum : float
+    schedule : {"constant", "invscaling", "adaptive"} or array-like of them
+    momentum : float or array-like of shape (K,)
         ``mu`` in [0, 1].
-    nesterov : bool
+    nesterov : bool or array-like of shape (K,)
         Use Nesterov's momentum.
-    power_t : float
+    power_t : float or array-like of shape (K,)
         Exponent of the ``invscaling`` schedule.
     """
 
@@ -53,23 +65,21 @@ class SGD:
         n_models: int,
         n_params: int,
         dtype: DTypeLike,
-        learning_rate_init: float = 0.1,
-        schedule: str = "constant",
-        momentum: float = 0.9,
-        nesterov: bool = True,
-        power_t: float = 0.5,
+        learning_rate_init: ArrayLike = 0.1,
+        schedule: ArrayLike = "constant",
+        momentum: ArrayLike = 0.9,
+        nesterov: ArrayLike = True,
+        power_t: ArrayLike = 0.5,
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = np.full(n_models, self.learning_rate_init)
-        self.schedule = schedule
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
-        self.power_t = float(power_t)
+        K = n_models
+        self.learning_rate_init = per_model(learning_rate_init, K)
+        self.learning_rate = self.learning_rate_init.copy()
+        self.schedule = per_model(schedule, K, dtype=object)
+        self.momentum = per_model(momentum, K)
+        self.nesterov = per_model(nesterov, K, dtype=bool)
+        self.power_t = per_model(power_t, K)
         self.velocity = np.zeros((n_models, n_params), dtype=dtype)
         self._scratch: Array | None = None
-
-    def _rate(self, dtype: DTypeLike) -> Array:
-        return self.learning_rate.astype(dtype)[:, None]
 
     def begin_step(self) -> Array:
         """The step size of each model for the step about to be taken, ``(K,)``."""
@@ -77,15 +87,20 @@ class SGD:
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one step against ``grads`` (both ``(K, P)``), in place."""
-        lr_g = np.multiply(self._rate(grads.dtype), grads, out=self._buffer(grads))
+        dtype = grads.dtype
+        lr_g = np.multiply(_column(self.learning_rate, dtype), grads,
+                           out=self._buffer(grads))
         v = self.velocity
-        v *= self.momentum
+        momentum = _column(self.momentum, dtype)
+        v *= momentum
         v -= lr_g
-        if self.nesterov:
-            params += self.momentum * v
+        if self.nesterov.all():
+            params += momentum * v
             params -= lr_g
-        else:
+        elif not self.nesterov.any():
             params += v
+        else:  # some models with Nesterov's momentum, some without
+            params += np.where(self.nesterov[:, None], momentum * v - lr_g, v)
 
     def weight_step_sizes(self, n_weights: int) -> Array:
         """Step size of the last update of the weights: the learning rate, the
@@ -99,11 +114,13 @@ class SGD:
         return self._scratch
 
     def iteration_ends(self, samples_seen: Array) -> None:
-        """Update the learning rate at the end of an epoch (``invscaling``)."""
-        if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (
-                np.asarray(samples_seen, dtype=float) + 1
-            ) ** self.power_t
+        """Update the learning rate at the end of an epoch (``invscaling`` models)."""
+        scaling = self.schedule == "invscaling"
+        if scaling.any():
+            seen = np.asarray(samples_seen, dtype=float)
+            self.learning_rate = np.where(
+                scaling, self.learning_rate_init / (seen + 1) ** self.power_t,
+                self.learning_rate)
 
     def trigger_stopping(self, models: Array) -> Array:
         """For the models whose criterion fired, return which must stop.
@@ -111,21 +128,23 @@ class SGD:
         With the ``adaptive`` schedule, a model whose learning rate is still
         above 1e-6 has it divided by 5 and goes on.
         """
-        if self.schedule != "adaptive":
-            return np.ones(len(models), dtype=bool)
-        stop = self.learning_rate[models] <= 1e-6
+        adaptive = self.schedule[models] == "adaptive"
+        stop = ~adaptive | (self.learning_rate[models] <= 1e-6)
         self.learning_rate[models[~stop]] /= 5.0
         return stop
 
     def select(self, index: Array) -> None:
         """Keep the state of the models at ``index`` only."""
-        self.learning_rate = self.learning_rate[index]
-        self.velocity = self.velocity[index]
+        for name in ("learning_rate_init", "learning_rate", "schedule", "momentum",
+                     "nesterov", "power_t", "velocity"):
+            setattr(self, name, getattr(self, name)[index])
         self._scratch = None
 
 
 class Adam:
     """Adam (Kingma & Ba, 2014) with scikit-learn's bias correction.
+
+    Every setting may differ from model to model (one value per row).
 
     Parameters
     ----------
@@ -133,11 +152,11 @@ class Adam:
         Shape of the parameter buffer.
     dtype : dtype
         Dtype of the parameters.
-    learning_rate_init : float
+    learning_rate_init : float or array-like of shape (K,)
         ``eta``.
-    beta_1, beta_2 : float
+    beta_1, beta_2 : float or array-like of shape (K,)
         Decay rates of the first and second moments, in [0, 1).
-    epsilon : float
+    epsilon : float or array-like of shape (K,)
         Added to ``sqrt(v)`` for numerical stability.
 
     Attributes
@@ -146,7 +165,7 @@ class Adam:
         The first and second moment estimates ``m`` and ``v`` (scikit-learn's
         names).
     t : int
-        Steps taken.
+        Steps taken (by every model of the stack).
     learning_rate : ndarray of shape (K,)
         The bias-corrected step size of the last step.
     """
@@ -156,16 +175,17 @@ class Adam:
         n_models: int,
         n_params: int,
         dtype: DTypeLike,
-        learning_rate_init: float = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
+        learning_rate_init: ArrayLike = 0.001,
+        beta_1: ArrayLike = 0.9,
+        beta_2: ArrayLike = 0.999,
+        epsilon: ArrayLike = 1e-8,
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = np.full(n_models, self.learning_rate_init)
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.epsilon = float(epsilon)
+        K = n_models
+        self.learning_rate_init = per_model(learning_rate_init, K)
+        self.learning_rate = self.learning_rate_init.copy()
+        self.beta_1 = per_model(beta_1, K)
+        self.beta_2 = per_model(beta_2, K)
+        self.epsilon = per_model(epsilon, K)
         self.t = 0
         self.ms = np.zeros((n_models, n_params), dtype=dtype)
         self.vs = np.zeros((n_models, n_params), dtype=dtype)
@@ -175,27 +195,37 @@ class Adam:
         """Count a step and return its bias-corrected step size per model,
         ``eta sqrt(1 - b2^t) / (1 - b1^t)``, ``(K,)``."""
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
-        self.learning_rate.fill(self.learning_rate_init * math.sqrt(1 - b2**self.t)
-                                / (1 - b1**self.t))
+        t = self.t
+        # Python's float power (the C library's pow, as the compiled path uses), not
+        # numpy's vectorized one, which may differ in the last bit.
+        if (self.beta_1 == self.beta_1[0]).all() and (self.beta_2 == self.beta_2[0]).all():
+            root = math.sqrt(1 - float(self.beta_2[0]) ** t)
+            self.learning_rate[:] = self.learning_rate_init * root / (
+                1 - float(self.beta_1[0]) ** t)
+        else:
+            self.learning_rate[:] = [
+                rate * math.sqrt(1 - b2**t) / (1 - b1**t) for rate, b1, b2 in zip(
+                    self.learning_rate_init.tolist(), self.beta_1.tolist(),
+                    self.beta_2.tolist())]
         return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one Adam step against ``grads``, in place."""
-        rate = float(self.begin_step()[0])
-        b1, b2 = self.beta_1, self.beta_2
+        dtype = grads.dtype
+        rate = _column(self.begin_step(), dtype)
+        b1, b2 = _column(self.beta_1, dtype), _column(self.beta_2, dtype)
         scratch = self._scratch
         if scratch is None or scratch.shape != grads.shape:
             scratch = self._scratch = np.empty_like(grads)
         m, v = self.ms, self.vs
         m *= b1  # m <- b1 m + (1 - b1) g
-        m += np.multiply(grads, 1 - b1, out=scratch)
+        m += np.multiply(grads, _column(1 - self.beta_1, dtype), out=scratch)
         v *= b2  # v <- b2 v + (1 - b2) g^2
         np.multiply(grads, grads, out=scratch)
-        scratch *= 1 - b2
+        scratch *= _column(1 - self.beta_2, dtype)
         v += scratch
         np.sqrt(v, out=scratch)  # params <- params - rate m / (sqrt(v) + eps)
-        scratch += self.epsilon
+        scratch += _column(self.epsilon, dtype)
         np.divide(m, scratch, out=scratch)
         scratch *= -rate
         params += scratch
@@ -203,7 +233,8 @@ class Adam:
     def weight_step_sizes(self, n_weights: int) -> Array:
         """Per-parameter step size of the last update of the first ``n_weights``
         parameters (the weights), ``eta_t / (sqrt(v) + eps)``, ``(K, n_weights)``."""
-        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_weights]) + self.epsilon)
+        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_weights])
+                                              + self.epsilon[:, None])
 
     def iteration_ends(self, samples_seen: Array) -> None:
         """Adam keeps its schedule; nothing to do at the end of an epoch."""
@@ -214,7 +245,7 @@ class Adam:
 
     def select(self, index: Array) -> None:
         """Keep the state of the models at ``index`` only."""
-        self.learning_rate = self.learning_rate[index]
-        self.ms = self.ms[index]
-        self.vs = self.vs[index]
+        for name in ("learning_rate_init", "learning_rate", "beta_1", "beta_2", "epsilon",
+                     "ms", "vs"):
+            setattr(self, name, getattr(self, name)[index])
         self._scratch = None

@@ -40,9 +40,10 @@ def training_size(data: TrainingData, n_models: int) -> Array:
 def make_penalty(config: TrainingConfig, data: TrainingData, n_models: int,
                  n_weights: int) -> Penalty:
     """The penalty of ``config`` with strength ``alpha / n`` per model."""
-    strength = np.asarray(config.alpha, dtype=float).reshape(n_models) / training_size(
-        data, n_models)
-    return Penalty(*penalty_shares(config.penalty, config.l1_ratio), strength, n_weights)
+    strength = config.alpha / training_size(data, n_models)
+    shares = np.array([penalty_shares(name, ratio)
+                       for name, ratio in zip(config.penalty, config.l1_ratio)])
+    return Penalty(shares[:, 0], shares[:, 1], strength, n_weights)
 
 
 class Stack:
@@ -60,9 +61,15 @@ class Stack:
         self.batch_size = rows_per_batch(config.batch_size, self.n_rows)
         self.full_batch = self.batch_size >= self.n_rows
         sw, rows = data.sample_weight, data.rows
+        self.shuffle = config.shuffle.copy()
+        self.dropout = (config.dropout if config.dropout is not None
+                        else np.tile(np.asarray(arch.dropout, dtype=float), (K, 1)))
+        self.has_dropout = bool(np.any(self.dropout > 0))
         # Full batches of all rows with 0/1 weights are cheaper than gathering each
-        # model's rows, unless dropout must draw its masks on the model's own rows.
-        if rows is not None and self.full_batch and not arch.has_dropout:
+        # model's rows when each model uses most of them (cross-validation folds),
+        # unless dropout must draw its masks on the model's own rows.
+        if (rows is not None and self.full_batch and not self.has_dropout
+                and 2 * rows.shape[1] >= n):
             mask = np.zeros((K, n), dtype=params.dtype)
             mask[np.arange(K)[:, None], rows] = 1
             sw, rows = (mask if sw is None else sw * mask), None
@@ -93,6 +100,7 @@ class Stack:
         self.rngs = [self.rngs[i] for i in keep]
         self.penalty.select(keep)
         self.order = self.order[keep]
+        self.shuffle, self.dropout = self.shuffle[keep], self.dropout[keep]
         for name in ("sample_weight", "rows", "val_weight"):
             value = getattr(self, name)
             if value is not None:
@@ -116,11 +124,11 @@ class Stack:
         """Buffers for batches of ``n_batch`` rows (kept across epochs)."""
         if n_batch not in self.workspaces:
             self.workspaces[n_batch] = Workspace(self.layout, len(self.ids), n_batch,
-                                                 self.params.dtype, self.arch.dropout,
+                                                 self.params.dtype, self.dropout,
                                                  buffers=self.compiled is None)
         return self.workspaces[n_batch]
 
-    def epoch_batches(self, data: TrainingData, shuffle: bool) -> Iterable[Batch]:
+    def epoch_batches(self, data: TrainingData) -> Iterable[Batch]:
         """The ``(X_b, Y_b, w_b, n_b)`` batches of one epoch."""
         X, Y, sw = data.X, data.Y, self.sample_weight
         if self.full_batch and self.rows is None:
@@ -129,20 +137,20 @@ class Stack:
             if self._gathered is None:
                 self._gathered = self._gather(X, Y, sw, self.rows)
             return ((*self._gathered, self.n_rows),)
-        return self._mini_batches(X, Y, sw, shuffle)
+        return self._mini_batches(X, Y, sw)
 
-    def _mini_batches(self, X: Inputs, Y: Array, sw: Array | None, shuffle: bool
-                      ) -> Iterator[Batch]:
-        """Reorder the rows (composing permutations, as scikit-learn does) and cut."""
-        if shuffle:
-            for k, rng in enumerate(self.rngs):
-                permutation = np.arange(self.n_rows)
-                rng.shuffle(permutation)
-                self.order[k] = self.order[k][permutation]
+    def _mini_batches(self, X: Inputs, Y: Array, sw: Array | None) -> Iterator[Batch]:
+        """Reorder the rows of the models that shuffle (composing permutations, as
+        scikit-learn does) and cut."""
+        for k in np.flatnonzero(self.shuffle):
+            permutation = np.arange(self.n_rows)
+            self.rngs[k].shuffle(permutation)
+            self.order[k] = self.order[k][permutation]
         index = self.order if self.rows is None else np.take_along_axis(
             self.rows, self.order, axis=1
         )
-        Xs, Ys, ws = self._gather(X, Y, sw, index, shared=self.rows is None and not shuffle)
+        shared = self.rows is None and not self.shuffle.any()
+        Xs, Ys, ws = self._gather(X, Y, sw, index, shared=shared)
         for start in range(0, self.n_rows, self.batch_size):
             stop = min(start + self.batch_size, self.n_rows)
             yield (

@@ -37,12 +37,14 @@ EXPLOSION_FACTOR = 1e6
 WORSE_THAN_START = 10.0
 
 
-def diverged(loss: Array, first_loss: Array, guard_explosion: bool) -> NDArray[np.bool_]:
+def diverged(loss: Array, first_loss: Array, guard_explosion: bool | NDArray[np.bool_]
+             ) -> NDArray[np.bool_]:
     """The divergence rule of one epoch (iteration): a non-finite loss, or,
-    with ``guard_explosion``, a loss over ``EXPLOSION_FACTOR`` times the first."""
+    for the models with ``guard_explosion`` (those without early stopping), a
+    loss over ``EXPLOSION_FACTOR`` times the first epoch's."""
     bad = ~np.isfinite(loss)
-    if guard_explosion:
-        bad |= loss > EXPLOSION_FACTOR * first_loss
+    if np.any(guard_explosion):
+        bad |= guard_explosion & (loss > EXPLOSION_FACTOR * first_loss)
     return bad
 
 
@@ -149,15 +151,16 @@ class TrainingState:
             one.best_params = self.best_params[k:k + 1].copy()
         return one
 
-    def judge_ending(self, early: bool, incremental: bool) -> None:
-        """The end of the divergence rule: without early stopping, a training that
-        ended (converged or ran out of epochs) with a loss over
-        ``WORSE_THAN_START`` times its first epoch's has diverged."""
-        if early or incremental:
+    def judge_ending(self, early: bool | NDArray[np.bool_], incremental: bool) -> None:
+        """The end of the divergence rule: a training without early stopping
+        (``early`` False, per model) that ended (converged or ran out of epochs)
+        with a loss over ``WORSE_THAN_START`` times its first epoch's has
+        diverged."""
+        if incremental:
             return
         worse = self.last_loss > WORSE_THAN_START * self.first_loss
         ended = (self.status == CONVERGED) | (self.status == MAX_ITER)
-        self.status[ended & worse] = DIVERGED
+        self.status[ended & worse & ~np.asarray(early, dtype=bool)] = DIVERGED
 
 
 class Progress:
@@ -196,7 +199,8 @@ class Progress:
         state.first_loss[ids] = self.first_loss[local]
         state.last_loss[ids] = self.last_loss[local]
 
-    def end_epoch(self, loss: Array, n_rows: int, guard_explosion: bool) -> Array:
+    def end_epoch(self, loss: Array, n_rows: int,
+                  guard_explosion: bool | NDArray[np.bool_]) -> Array:
         """Count the epoch; return which models diverged (:func:`diverged`)."""
         self.n_iter += 1
         self.t += n_rows
@@ -205,20 +209,27 @@ class Progress:
             self.first_loss = np.abs(loss)
         return diverged(loss, self.first_loss, guard_explosion)
 
-    def update(self, loss: Array, score: Array | None, tol: float) -> Array:
-        """scikit-learn's patience count on the loss (or the validation score).
+    def update(self, loss: Array, score: Array | None, tol: Array,
+               early: NDArray[np.bool_]) -> Array:
+        """scikit-learn's patience count, on the validation score for the models
+        with early stopping (``early``), on the training loss for the others.
 
-        Returns which models improved on their best (validation score with
-        early stopping, else training loss).
+        Returns which models improved on their best.
         """
-        if score is not None:
+        if early.all():
             worse = score < self.best_score + tol  # NaN compares False
             improved = score > self.best_score
             np.fmax(self.best_score, score, out=self.best_score)
-        else:
+        elif not early.any():
             worse = loss > self.best_loss - tol
             improved = loss < self.best_loss
             np.fmin(self.best_loss, loss, out=self.best_loss)
+        else:
+            worse = np.where(early, score < self.best_score + tol, loss > self.best_loss - tol)
+            improved = np.where(early, score > self.best_score, loss < self.best_loss)
+            self.best_score = np.where(early, np.fmax(self.best_score, score),
+                                       self.best_score)
+            self.best_loss = np.where(early, self.best_loss, np.fmin(self.best_loss, loss))
         self.count += 1
         self.count *= worse
         return improved

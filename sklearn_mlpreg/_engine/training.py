@@ -82,15 +82,16 @@ def train(
     if loop.runs_in_compiled_code():
         loop.run_compiled()
     else:
-        for _ in range(config.max_iter):
+        for _ in range(int(config.max_iter.max())):
             if not loop.epoch():
                 break
         else:
             loop.out_of_epochs()
     state.flush()
     state.judge_ending(loop.early, config.incremental)
-    if loop.early:
-        _restore_best_weights(state, params, config.restore_best_weights)
+    if loop.early.any():
+        _restore_best_weights(state, params, config.restore_best_weights & loop.early,
+                              loop.early)
 
 
 class _Loop:
@@ -105,8 +106,10 @@ class _Loop:
         self.optimizer = state.optimizer
         self.stack = Stack(arch, data, params.copy(), rngs, config)
         self.progress = Progress(state)
-        self.early = config.early_stopping and data.has_validation
-        if self.early and state.best_params is None:
+        K = params.shape[0]
+        self.validated = data.validation_models(K)  # models with validation rows
+        self.early = config.early_stopping & self.validated  # (K,)
+        if self.early.any() and state.best_params is None:
             state.best_params = params.copy()
 
     def runs_in_compiled_code(self) -> bool:
@@ -114,26 +117,27 @@ class _Loop:
         batches with no dropout, validation, callback, log or adaptive schedule."""
         stack = self.stack
         return (stack.compiled is not None and stack.full_batch and stack.rows is None
-                and not self.arch.has_dropout and not self.data.has_validation
+                and not stack.has_dropout and not self.data.has_validation
                 and self.hooks is None and self.log is None and not self.config.incremental
-                and getattr(self.optimizer, "schedule", "constant") != "adaptive")
+                and not np.any(getattr(self.optimizer, "schedule", None) == "adaptive"))
 
     def run_compiled(self) -> None:
         """Every epoch of every model (see :func:`.compiled.train_full_batch`)."""
         stack = self.stack
         train_full_batch(stack.compiled, self.data.X, self.data.Y, stack.sample_weight,
                          stack.params, self.state, self.config, stack.penalty,
-                         guard_explosion=not self.early)
+                         guard_explosion=~self.early)
         self.params[:] = stack.params
 
     def epoch(self) -> bool:
         """Run one epoch of every model still training; False when none is left."""
         stack, progress, state, config = self.stack, self.progress, self.state, self.config
         ids = stack.ids
+        early = self.early[ids]
         if self.hooks is not None:
             self.hooks.epoch_begin()
         loss, norms, saturation = _run_epoch(stack, self.optimizer, self.data, config)
-        diverged = progress.end_epoch(loss, stack.n_rows, guard_explosion=not self.early)
+        diverged = progress.end_epoch(loss, stack.n_rows, guard_explosion=~early)
         state.record("loss", ids, loss)
         if config.diagnostics:
             state.record("gradient_norms", ids, norms)
@@ -143,19 +147,26 @@ class _Loop:
         val_score = val_loss = None
         if self.data.has_validation:
             val_score, val_loss = record_validation(self.arch, self.data, stack.params,
-                                                    config, stack.val_weight, state, ids)
-            if self.log is not None and self.early:
+                                                    config, stack.val_weight, state, ids,
+                                                    self.validated[ids])
+            if self.log is not None and early[0]:
                 self.log("Validation score: %f" % val_score[0])
-            diverged |= ~np.isfinite(val_score)
-        improved = progress.update(loss, val_score if self.early else None, config.tol)
-        if self.early and improved.any():
-            state.best_params[ids[improved]] = stack.params[improved]
+            diverged |= self.validated[ids] & ~np.isfinite(val_score)
+        improved = progress.update(loss, val_score, config.tol[ids], early)
+        if early.any():
+            best = ids[improved & early]
+            state.best_params[best] = stack.params[improved & early]
         self.optimizer.iteration_ends(progress.t)
-        stopping = _apply_stopping_rule(state, ids, progress, self.optimizer, config,
-                                        self.early, self.log)
+        stopping = _apply_stopping_rule(state, ids, progress, self.optimizer, config, early,
+                                        self.log)
         if diverged.any():
             stopping |= diverged
-            state.status[ids[diverged]] = DIVERGED_RESTORED if self.early else DIVERGED
+            state.status[ids[diverged]] = np.where(early[diverged], DIVERGED_RESTORED,
+                                                   DIVERGED)
+        done = ~stopping & (progress.n_iter >= config.max_iter[ids])  # its own max_iter
+        if done.any():
+            stopping |= done
+            state.status[ids[done]] = MAX_ITER
         if config.incremental or (self.hooks is not None and self.hooks.epoch_end(
                 ids, loss, val_loss, stack.params)):
             stopping[:] = True
@@ -191,8 +202,8 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
     (averaged over the batches) and the saturation on the last batch."""
     penalty, compiled = stack.penalty, stack.compiled
     total_loss, norms, saturation = 0.0, 0.0, None
-    for b, (Xb, Yb, wb, n_b) in enumerate(stack.epoch_batches(data, config.shuffle)):
-        work = stack.workspace(n_b)
+    for b, (Xb, Yb, wb, n_b) in enumerate(stack.epoch_batches(data)):
+        work = stack.workspace(Xb.shape[-2])  # all rows when folds are 0/1 weights
         if work.mask_matrix is not None:
             draw_masks(work, stack.rngs, stack.arch.dropout_mode)
         record = config.diagnostics and b == stack.n_batches - 1
@@ -226,19 +237,21 @@ def _saturation(activation: str, work: Workspace) -> Array:
     return shares
 
 
-def _restore_best_weights(state: TrainingState, params: Array, restore: bool) -> None:
+def _restore_best_weights(state: TrainingState, params: Array, restore: NDArray[np.bool_],
+                          early: NDArray[np.bool_]) -> None:
     """Early stopping ends at the best validation epoch's weights (or, with
     ``restore_best_weights=False``, the last ones unless the training diverged)."""
-    back = state.status == DIVERGED_RESTORED
-    if restore:
-        back |= state.status != DIVERGED
+    status = state.status
+    back = early & ((status == DIVERGED_RESTORED) | (restore & (status != DIVERGED)))
     params[back] = state.best_params[back]
 
 
 def record_validation(arch: Architecture, data: TrainingData, params: Array,
                       config: TrainingConfig, val_weight: Array | None,
-                      state: TrainingState, ids: NDArray[np.intp]) -> tuple[Array, Array]:
-    """Score the models ``ids`` on the validation set and append to their curves.
+                      state: TrainingState, ids: NDArray[np.intp],
+                      validated: NDArray[np.bool_] | None = None) -> tuple[Array, Array]:
+    """Score the models ``ids`` on the validation set and append to the curves of
+    those with validation rows (``validated``; default all).
 
     Returns the validation scores (R^2 or accuracy; NaN for a model whose
     predictions are not finite) and losses, each of shape ``(len(ids),)``.
@@ -247,30 +260,32 @@ def record_validation(arch: Architecture, data: TrainingData, params: Array,
     P = predict(data.X_val, layout.coefs(params), layout.intercepts(params), arch)
     values = score(config.score, data.Y_val, P, val_weight, arch.out_activation)
     loss = LOSSES[config.loss].value(data.Y_val, P, val_weight)
-    state.record("validation_score", ids, values)
-    state.record("validation_loss", ids, loss)
+    keep = slice(None) if validated is None or validated.all() else validated
+    state.record("validation_score", ids[keep], values[keep])
+    state.record("validation_loss", ids[keep], loss[keep])
     return values, loss
 
 
 def _apply_stopping_rule(state: TrainingState, ids: NDArray[np.intp], progress: Progress,
-                         optimizer: Any, config: TrainingConfig, early: bool,
+                         optimizer: Any, config: TrainingConfig, early: NDArray[np.bool_],
                          log: Callable[[str], None] | None) -> NDArray[np.bool_]:
     """Which models stop after this epoch; adaptive SGD lowers its rate instead."""
-    fired = progress.count > config.n_iter_no_change
+    patience = config.n_iter_no_change[ids]
+    fired = progress.count > patience
     stopping = np.zeros(len(ids), dtype=bool)
     if not fired.any():
         return stopping
     local = np.flatnonzero(fired)
-    what = "Validation score" if early else "Training loss"
-    msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
-        what, config.tol, config.n_iter_no_change)
-    adaptive = getattr(optimizer, "schedule", None) == "adaptive"
+    schedule = getattr(optimizer, "schedule", None)
     stop = optimizer.trigger_stopping(local)
     for j, stops in zip(local, stop):
         k = ids[j]
+        msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+            "Validation score" if early[j] else "Training loss", config.tol[k], patience[j])
         if stops:
             state.status[k] = CONVERGED
             stopping[j] = True
+            adaptive = schedule is not None and schedule[j] == "adaptive"
             suffix = " Learning rate too small. Stopping." if adaptive else " Stopping."
         else:
             progress.count[j] = 0

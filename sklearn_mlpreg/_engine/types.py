@@ -14,6 +14,7 @@ Both loops, :func:`~.training.train` (sgd, adam) and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,10 @@ Inputs = NDArray[np.floating] | sp.spmatrix | sp.sparray
 class TrainingConfig:
     """How K stacked networks train.
 
+    Every setting that may differ between the models of a stack is an array
+    with one value per model; a scalar given for it is broadcast to the K
+    models (K is the length of ``alpha``).
+
     Attributes
     ----------
     loss : str
@@ -39,24 +44,27 @@ class TrainingConfig:
         :data:`~.scores.SCORES` (``"r2"`` or ``"accuracy"``).
     alpha : ndarray of shape (K,)
         Penalty strength lambda of each model.
-    penalty : {"l2", "l1", "elasticnet", "none"}
-    l1_ratio : float
+    penalty : str or sequence of str
+        ``"l2"``, ``"l1"``, ``"elasticnet"`` or ``"none"``, per model.
+    l1_ratio : float or ndarray of shape (K,)
         Share of L1 in the elastic net.
-    batch_size : int or None
-        Rows per mini-batch; None is scikit-learn's ``"auto"``.
-    shuffle : bool
-        Reorder the rows before every epoch.
-    max_iter : int
-        Epochs (L-BFGS: iterations).
-    tol : float
+    max_iter : int or ndarray of shape (K,)
+        Epochs (L-BFGS: iterations) of each model.
+    tol : float or ndarray of shape (K,)
         Improvement below which an epoch counts as no improvement (L-BFGS:
         the gradient tolerance).
-    n_iter_no_change : float
+    n_iter_no_change : float or ndarray of shape (K,)
         Epochs without improvement tolerated before stopping.
-    early_stopping : bool
-        Monitor the validation score (needs a validation set).
-    restore_best_weights : bool
+    early_stopping : bool or ndarray of shape (K,)
+        Monitor the validation score (needs validation rows).
+    restore_best_weights : bool or ndarray of shape (K,)
         With early stopping, end with the best validation epoch's weights.
+    shuffle : bool or ndarray of shape (K,)
+        Reorder the rows before every epoch.
+    dropout : ndarray of shape (K, n_hidden) or None
+        Drop rate of each model's hidden layers (None: the architecture's).
+    batch_size : int or None
+        Rows per mini-batch, shared by the stack; None is scikit-learn's ``"auto"``.
     incremental : bool
         One epoch only (``partial_fit``).
     diagnostics : bool
@@ -68,18 +76,38 @@ class TrainingConfig:
     loss: str
     score: str
     alpha: Array
-    penalty: str = "l2"
-    l1_ratio: float = 0.15
+    penalty: str | Sequence[str] = "l2"
+    l1_ratio: float | Array = 0.15
+    max_iter: int | NDArray[np.intp] = 200
+    tol: float | Array = 1e-4
+    n_iter_no_change: float | Array = 10
+    early_stopping: bool | NDArray[np.bool_] = False
+    restore_best_weights: bool | NDArray[np.bool_] = True
+    shuffle: bool | NDArray[np.bool_] = True
+    dropout: Array | None = None
     batch_size: int | None = None
-    shuffle: bool = True
-    max_iter: int = 200
-    tol: float = 1e-4
-    n_iter_no_change: float = 10
-    early_stopping: bool = False
-    restore_best_weights: bool = True
     incremental: bool = False
     diagnostics: bool = True
     max_fun: int = 15000
+
+    def __post_init__(self) -> None:
+        self.alpha = np.atleast_1d(np.asarray(self.alpha, dtype=float))
+        K = self.n_models
+        per_model = {"max_iter": np.intp, "tol": float, "n_iter_no_change": float,
+                     "early_stopping": bool, "restore_best_weights": bool, "shuffle": bool,
+                     "l1_ratio": float}
+        for name, dtype in per_model.items():
+            value = np.asarray(getattr(self, name), dtype=dtype)
+            setattr(self, name, np.broadcast_to(value, (K,)).copy())
+        names = [self.penalty] * K if isinstance(self.penalty, str) else list(self.penalty)
+        self.penalty = names
+        if self.dropout is not None:
+            self.dropout = np.asarray(self.dropout, dtype=float).reshape(K, -1)
+
+    @property
+    def n_models(self) -> int:
+        """K, the number of models the settings are for."""
+        return self.alpha.shape[0]
 
 
 @dataclass
@@ -105,6 +133,14 @@ class TrainingData:
     def has_validation(self) -> bool:
         """Whether a validation set is given."""
         return self.X_val is not None
+
+    def validation_models(self, n_models: int) -> NDArray[np.bool_]:
+        """Which of the K models have validation rows (a positive validation weight)."""
+        if self.X_val is None:
+            return np.zeros(n_models, dtype=bool)
+        if self.val_weight is None:
+            return np.ones(n_models, dtype=bool)
+        return self.val_weight.sum(axis=1) > 0
 
 
 class EpochHooks(Protocol):

@@ -9,5 +9,7 @@ and runs them; ``_scoring`` scores them from stacked predictions;
 """
 
 from ._alpha_cv import MLPClassifierCV, MLPRegressorCV
+from ._search import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
-__all__ = ["MLPClassifierCV", "MLPRegressorCV"]
+__all__ = ["BatchedGridSearchCV", "BatchedRandomizedSearchCV", "MLPClassifierCV",
+           "MLPRegressorCV"]

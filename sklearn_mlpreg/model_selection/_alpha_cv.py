@@ -20,11 +20,10 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
-from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -32,22 +31,21 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._checks import check_enough_samples, check_weights, clearer_input_errors
 from .._classifier import MLPClassifier
 from .._docs import CLASSIFIER_ATTRIBUTES, CV_ATTRIBUTES, documented, prediction_docstring
-from .._engine import DIVERGED, predict
 from .._exceptions import FitDivergedError
-from .._fitted import FitOutcome, set_fitted
 from .._regressor import MLPRegressor
-from .._spec import fit_targets, make_spec
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
-from ._batch import fold_models, plan_models, train_models
-from ._scoring import scorer_scores, stacked_score_name, stacked_scores
+from ._evaluate import count_endings, evaluate_candidates
+from ._scoring import accepts_sample_weight
+from ._search import warn_about_endings, warn_about_grid_edges
 
 #: The default lambda grid: 1e-4, 1e-3, ..., 100.
-DEFAULT_ALPHAS = 10.0 ** np.arange(-4, 3)
+DEFAULT_ALPHAS = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
 
 _CV_PARAMETERS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
-    for name in ("alphas", "cv", "scoring", "n_jobs")
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+    for name, default in (("alphas", DEFAULT_ALPHAS), ("cv", None), ("scoring", None),
+                          ("n_jobs", None))
 ]
 
 
@@ -107,12 +105,24 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
                 "alpha": alpha}
 
     def _alphas(self):
-        alphas = DEFAULT_ALPHAS if self.alphas is None else np.asarray(self.alphas, float)
+        alphas = np.asarray(DEFAULT_ALPHAS if self.alphas is None else self.alphas, float)
         if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) \
                 or np.any(alphas < 0):
             raise ValueError(f"alphas must be a non-empty 1-D list of finite values >= 0, "
                              f"got {self.alphas!r}.")
         return alphas
+
+    def _callback_bridge(self, X, y):
+        """Progress of the first stack's epochs for the callbacks (None without any)."""
+        if not getattr(self, "_skl_callbacks", None):
+            return None
+        context = self._init_callback_context(max_subtasks=self.max_iter)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        return CallbackBridge(self, context, X, y)
+
+    def _scoring(self, classifier: bool):
+        """The scoring used: ``scoring``, or the default (log loss for classifiers)."""
+        return self.scoring if self.scoring is not None or not classifier else "neg_log_loss"
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
@@ -140,25 +150,15 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         alphas = self._alphas()
         X_input, y_input = X, y
         classifier = isinstance(self, ClassifierMixin)
-        settings = self._estimator_params(alphas[0])
         name = type(self).__name__
         with clearer_input_errors(name, not classifier):
             X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
                                  multi_output=True, dtype=(np.float64, np.float32),
                                  y_numeric=not classifier)
-            targets = fit_targets(settings, y, classifier=classifier)
-            Y = targets.encode(y, X.dtype, name)
             sample_weight = check_weights(sample_weight, X)
         check_enough_samples(X.shape[0], name)
-        spec = make_spec(settings, X.shape[1], targets)
-        X = X.tocsr() if sp.issparse(X) else X
         splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
-        if self.solver == "lbfgs":
-            test, train, failed = self._fit_one_by_one(alphas, splits, X, y,
-                                                       sample_weight)
-        else:
-            test, train, failed = self._fit_batched(settings, spec, alphas, splits, X, y,
-                                                    Y, sample_weight)
+        test, train, failed = self._cross_validate(alphas, X, y, sample_weight, splits)
         self._store_results(alphas, splits, test, train)
         if np.isnan(self.cv_results_["mean_test_score"]).all():
             error = FitDivergedError if failed.all() else ValueError
@@ -170,73 +170,50 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
                 "'neg_mean_squared_error' (R^2 is not).")
         self.alpha_ = float(alphas[self.best_index_])
         self.alphas_ = alphas
-        self.best_estimator_ = self._estimator_class(
-            **self._estimator_params(self.alpha_)).fit(X_input, y_input,
-                                                       sample_weight=sample_weight)
+        warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
+        with warnings.catch_warnings():  # the fits' endings were reported above
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.best_estimator_ = self._estimator_class(
+                **self._estimator_params(self.alpha_)).fit(X_input, y_input,
+                                                           sample_weight=sample_weight)
         if classifier:
             self.classes_ = self.best_estimator_.classes_
         return self
 
-    # -- the two ways of training the (alpha, fold) networks ------------------
-    def _fit_batched(self, settings, spec, alphas, splits, X, y, Y, sample_weight):
-        models = plan_models(settings, spec, Y, splits, alphas, X.dtype)
-        bridge = None
-        if getattr(self, "_skl_callbacks", None):  # progress follows the first stack
-            context = self._init_callback_context(max_subtasks=self.max_iter)
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-            bridge = CallbackBridge(self, context, X, y)
-        trained = train_models(settings, spec, models, X, Y, sample_weight, self.n_jobs,
-                               bridge)
+    def _cross_validate(self, alphas, X, y, sample_weight, splits):
+        """Every (alpha, fold) network trained in stacks and scored; sets ``n_iter_``
+        and warns (once each) about failed fits and fits that ran out of epochs.
+        Returns the test and train scores (alpha-major) and which fits failed."""
+        classifier = isinstance(self, ClassifierMixin)
+        estimator = self._estimator_class(**self._estimator_params(alphas[0]))
+        scoring = self._scoring(classifier)
+        scorer = check_scoring(estimator, scoring=scoring)
+        weighted = sample_weight is not None
+        bridge = self._callback_bridge(X, y)
+        records, tasks, trained = evaluate_candidates(
+            estimator, X, y, [{"alpha": float(a)} for a in alphas], splits, scoring=scoring,
+            scorers=scorer, fit_params={"sample_weight": sample_weight} if weighted else {},
+            score_params={"sample_weight": sample_weight}
+            if weighted and accepts_sample_weight(scorer) else {},
+            return_train_score=True, error_score=np.nan, n_jobs=self.n_jobs, hooks=bridge)
         if bridge is not None:
             bridge.finish()
-        failed = np.array([t.state.status[0] == DIVERGED for t in trained])
-        params = np.stack([t.params for t in trained])
-        arch = spec.architecture
-        name = stacked_score_name(self.scoring, spec.targets.score,
-                                  spec.targets.classifier,
-                                  getattr(spec.targets, "multilabel", False))
-        if name is not None:
-            P = predict(X, arch.layout.coefs(params), arch.layout.intercepts(params), arch)
-            test, train = (stacked_scores(name, Y, P, [getattr(m, part) for m in models],
-                                          sample_weight, arch.out_activation)
-                           for part in ("test", "train"))
-        else:
-            feature_names = getattr(self, "feature_names_in_", None)
-            estimators = []
-            for m, t in zip(models, trained):
-                estimator = self._estimator_class(**self._estimator_params(m.alpha))
-                set_fitted(estimator, FitOutcome(spec, t.state, t.params[None]),
-                           feature_names)
-                estimators.append(estimator)
-            test, train = scorer_scores(self.scoring, estimators, models, X, y,
-                                        sample_weight)
-        self.n_iter_ = np.array([t.state.n_iter[0] for t in trained]).reshape(
-            len(alphas), -1)
-        test[failed], train[failed] = np.nan, np.nan
-        self._warn_failed(failed, models)
-        return test, train, failed
-
-    def _fit_one_by_one(self, alphas, splits, X, y, sample_weight):
-        """L-BFGS is full batch and sequential: one plain fit per model."""
-        models = fold_models(alphas, splits)
-        fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_or_none)(self._estimator_class(**self._estimator_params(m.alpha)),
-                                  X[m.train], y[m.train],
-                                  None if sample_weight is None else sample_weight[m.train])
-            for m in models)
-        failed = np.array([est is None for est in fitted])
-        test, train = scorer_scores(self.scoring, fitted, models, X, y, sample_weight)
-        self.n_iter_ = np.array([0 if est is None else est.n_iter_ for est in fitted]
+        failed = np.array([r["fit_error"] is not None for r in records])
+        self._warn_failed(failed, alphas, len(splits))
+        warn_about_endings(count_endings(tasks, trained))
+        self.n_iter_ = np.array([0 if t.planned is None else
+                                 trained[t.planned.task].state.n_iter[0] for t in tasks]
                                 ).reshape(len(alphas), -1)
-        self._warn_failed(failed, models)
+        test, train = (np.array([r[key] for r in records], dtype=float)
+                       for key in ("test_scores", "train_scores"))
         return test, train, failed
 
-    def _warn_failed(self, failed, models):
+    def _warn_failed(self, failed, alphas, n_splits):
         if failed.any():
-            alphas = sorted({m.alpha for m, f in zip(models, failed) if f})
+            bad = sorted({float(alphas[i // n_splits]) for i in np.flatnonzero(failed)})
             warnings.warn(
                 f"{failed.sum()} of {len(failed)} fits diverged (the loss exploded or "
-                f"became non-finite) and score NaN, for alphas {alphas}. Scale the "
+                f"became non-finite) and score NaN, for alphas {bad}. Scale the "
                 "features and the target, or lower learning_rate_init (a large alpha "
                 "also needs a small step: weight decay overshoots when "
                 "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning,
@@ -275,14 +252,6 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _fit_or_none(estimator, X, y, sample_weight):
-    """Fit, or None when the fit diverges (scored NaN, as GridSearchCV does)."""
-    try:
-        return estimator.fit(X, y, sample_weight=sample_weight)
-    except FitDivergedError:
-        return None
 
 
 _REGRESSOR_SUMMARY = """MLPRegressor with the penalty strength alpha (lambda) chosen by CV.
@@ -330,8 +299,9 @@ Every (alpha, fold) network trains in one batched run: model (alpha, fold)
 is the network ``MLPClassifier(alpha=alpha, random_state=random_state)``
 trains alone on that fold, so ``cv_results_`` equals ``GridSearchCV``'s over
 ``{"alpha": alphas}`` with the same ``cv`` (folds are stratified by
-default). The output layer is sized for the classes of all of ``y``. The
-best alpha is then refit on all the data. With ``solver='lbfgs'`` the
+default), each network sized for the classes of its own training fold. By
+default alpha is chosen by log loss. The best alpha is then refit on all
+the data. With ``solver='lbfgs'`` the
 networks are fit one by one.
 
 Parameters other than ``alphas``, ``cv``, ``scoring`` and ``n_jobs`` are

@@ -1,32 +1,38 @@
-"""Many networks of one shape, trained together: plan, group into stacks, run.
+"""Many networks trained together: plan every (candidate, fold) model, group the
+models into stacks, run the stacks.
 
-Each planned model is one (candidate, fold) network, planned exactly as the
-lone estimator would train on that fold's training rows: its own copy of the
+A :class:`Block` is one fold's data as the MLP sees it: the rows of the
+original ``X`` (an MLP searched alone), or the fold's rows after the steps of a
+pipeline before the MLP, fitted once per fold and setting of their own
+parameters. A :class:`PlannedModel` is one (candidate, fold) network, planned
+exactly as the lone estimator would train on the block: its own copy of the
 random state draws its initial weights, then its early-stopping split
 (positions within the fold, in the order the lone estimator sees them), then
-its shuffles and dropout masks. The engine trains all models of one stack
-together; each keeps its own alpha, early-stopping state and random stream,
-and a model that stops leaves the stack.
+its shuffles and dropout masks.
 
-Stacks: with full batches and no dropout, folds are per-model 0/1 sample
-weights over all rows, so every model shares one stack. Otherwise each model
-draws its batches from its own training rows, and models with the same
-number of training rows share a stack. ``n_jobs`` splits the models into
-chunks that joblib runs in parallel: threads by default, or a Dask or Ray
-cluster under their joblib backend.
+Models share a stack when the engine can train them together: the same
+architecture (layers, activations, loss), solver and dropout mode, and, for
+mini-batches or dropout, the same number of training rows and rows per batch.
+Everything else (alpha, penalty, l1_ratio, dropout rates, learning rates and
+schedules, momentum, Adam's constants, max_iter, tol, n_iter_no_change, early
+stopping, restore_best_weights, shuffle, weight_init, random_state) differs
+from model to model inside a stack. L-BFGS fits one network at a time.
+``n_jobs`` splits the stacks into chunks that joblib runs in parallel:
+threads by default, or a Dask or Ray cluster under their joblib backend.
 """
 
 from __future__ import annotations
 
-import copy
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
 from .._engine import TrainingData, TrainingState, rows_per_batch, train
 from .._spec import (
+    STOCHASTIC_SOLVERS,
     ModelSpec,
     initial_params,
     make_optimizer,
@@ -38,27 +44,44 @@ from .._threads import blas_threads, blas_threads_for
 
 
 @dataclass
-class FoldModel:
-    """One (candidate, fold) model: its alpha and the fold's rows."""
+class Block:
+    """One fold's training data as the MLP sees it.
 
-    alpha: float
-    fold: int
-    train: np.ndarray  # the fold's training rows
-    test: np.ndarray  # the fold's test rows
+    Attributes
+    ----------
+    X, Y : ndarray
+        Rows the fold's models train on (``rows`` index them) and their encoded
+        targets (label indicators for classifiers).
+    rows : ndarray of int
+        The fold's training rows in ``X``.
+    sample_weight : ndarray or None
+        Fit weights of the rows of ``X``.
+    targets : RegressionTargets or ClassificationTargets
+        The targets' encoding, fitted on the fold's training targets.
+    shared : bool
+        ``X`` is the search's whole ``X`` (an MLP searched alone): the folds'
+        blocks share it, and their full-batch models share one stack through
+        0/1 sample weights.
+    """
 
-
-def fold_models(alphas, splits) -> list[FoldModel]:
-    """Every (alpha, fold) pair, alpha-major (``cv_results_``'s order)."""
-    return [FoldModel(float(alpha), fold, train_rows, test_rows) for alpha in alphas
-            for fold, (train_rows, test_rows) in enumerate(splits)]
+    X: np.ndarray
+    Y: np.ndarray
+    rows: np.ndarray
+    sample_weight: np.ndarray | None
+    targets: object
+    shared: bool = False
 
 
 @dataclass
-class PlannedModel(FoldModel):
+class PlannedModel:
     """One (candidate, fold) network before training."""
 
-    rows: np.ndarray  # training rows after the early-stopping split
-    val: np.ndarray | None  # early-stopping validation rows
+    task: int  # its position in the search's (candidate, fold) order
+    settings: Mapping  # the MLP's parameters
+    spec: ModelSpec
+    block: Block
+    rows: np.ndarray  # training rows in block.X after the early-stopping split
+    val: np.ndarray | None  # early-stopping validation rows in block.X
     params: np.ndarray  # initial flat parameters, shape (P,)
     rng: np.random.RandomState
 
@@ -69,107 +92,139 @@ class TrainedModel:
 
     params: np.ndarray  # shape (P,)
     state: TrainingState  # its own one-model state (counters, status, curves)
+    seconds: float  # its share of its stack's training time
+    messages: list = field(default_factory=list)
 
 
-def plan_models(settings: Mapping, spec: ModelSpec, Y: np.ndarray, splits, alphas,
-                dtype) -> list[PlannedModel]:
-    """Initial weights, random streams and rows of every (alpha, fold) model."""
-    models = []
-    for model in fold_models(alphas, splits):
-        rng = model_random_state(settings["random_state"])
-        params = initial_params(settings, spec, rng, dtype)[0]
-        rows, val = model.train, None
-        if settings["early_stopping"]:
-            keep, held = validation_indices(
-                len(model.train), validation_fraction=settings["validation_fraction"],
-                rng=rng, strata=spec.targets.strata(Y[model.train]))
-            rows, val = model.train[keep], model.train[held]
-        models.append(PlannedModel(model.alpha, model.fold, model.train, model.test, rows,
-                                   val, params, rng))
-    return models
+def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtype
+               ) -> PlannedModel:
+    """Initial weights, random stream and rows of one (candidate, fold) model."""
+    rng = model_random_state(settings["random_state"])
+    params = initial_params(settings, spec, rng, dtype)[0]
+    rows, val = block.rows, None
+    if settings["early_stopping"] and settings["solver"] in STOCHASTIC_SOLVERS:
+        keep, held = validation_indices(
+            len(block.rows), validation_fraction=settings["validation_fraction"], rng=rng,
+            strata=spec.targets.strata(block.Y[block.rows]))
+        rows, val = block.rows[keep], block.rows[held]
+    return PlannedModel(task, settings, spec, block, rows, val, params, rng)
 
 
-def stacks(models: list[PlannedModel], batch_size: int | None, dropout: bool
-           ) -> tuple[list[list[int]], bool]:
-    """Group models that can train in one stack (see the module docstring).
+def stack_key(model: PlannedModel) -> tuple:
+    """What models must share to train in one stack (see the module docstring)."""
+    settings, arch = model.settings, model.spec.architecture
+    n = len(model.rows)
+    batch = rows_per_batch(None if settings["batch_size"] == "auto"
+                           else settings["batch_size"], n)
+    full = batch >= n and not any(arch.dropout)
+    key = (arch.layer_units, arch.activation, arch.out_activation, model.spec.loss,
+           settings["solver"], settings["dropout_mode"], model.params.dtype.str)
+    if settings["dropout_mode"] == "weight_scaling":  # it predicts with scaled weights
+        key += (arch.dropout,)
+    if settings["solver"] not in STOCHASTIC_SOLVERS:
+        return key + (model.task,)  # L-BFGS: one network at a time
+    if full and model.block.shared:  # folds as 0/1 weights over the shared rows
+        return key + ("full", id(model.block.X), id(model.block.Y))
+    return key + (n, batch)
 
-    Returns the groups (indices into ``models``) and whether folds are passed
-    as 0/1 sample weights over all rows (else each model's own rows).
-    """
-    full_batch = all(rows_per_batch(batch_size, len(m.rows)) >= len(m.rows)
-                     for m in models)
-    if full_batch and not dropout:
-        return [list(range(len(models)))], True
-    by_size: dict[int, list[int]] = {}
-    for k, m in enumerate(models):
-        by_size.setdefault(len(m.rows), []).append(k)
-    return list(by_size.values()), False
 
-
-def train_models(settings: Mapping, spec: ModelSpec, models: list[PlannedModel], X, Y,
-                 sample_weight, n_jobs, hooks=None) -> list[TrainedModel]:
-    """Train all planned models; returns one :class:`TrainedModel` per model.
-
-    ``hooks`` (progress callbacks) follow the first stack only.
-    """
-    config = training_config(settings, spec, early=settings["early_stopping"])
-    config.diagnostics = False  # per-model gradient norms are not kept here
-    groups, as_weights = stacks(models, config.batch_size, spec.architecture.has_dropout)
+def stacks(models: list[PlannedModel], n_jobs) -> list[list[PlannedModel]]:
+    """The models grouped by :func:`stack_key`, split into chunks for ``n_jobs``."""
+    groups: dict[tuple, list[PlannedModel]] = {}
+    for model in models:
+        groups.setdefault(stack_key(model), []).append(model)
     n_chunks = max(1, min(effective_n_jobs(n_jobs), len(models)))
-    chunks = [chunk for group in groups
-              for chunk in np.array_split(np.asarray(group), min(n_chunks, len(group)))
-              if len(chunk)]
-    # Threads by default: numpy releases the GIL in the large element-wise ops
-    # of a stack, and a process pool's start-up costs more than small jobs take.
-    # A Dask or Ray joblib backend, when active, overrides the preference.
+    return [list(chunk) for group in groups.values()
+            for chunk in np.array_split(np.asarray(group, dtype=object),
+                                        min(n_chunks, len(group))) if len(chunk)]
+
+
+def train_models(models: list[PlannedModel], n_jobs, hooks=None
+                 ) -> dict[int, TrainedModel]:
+    """Train every planned model; returns the trained models by task. ``hooks``
+    (progress callbacks) follow the first stack."""
+    chunks = stacks(models, n_jobs)
+    # Threads by default: numpy and the compiled step release the GIL, and a
+    # process pool's start-up costs more than small jobs take. A Dask or Ray
+    # joblib backend, when active, overrides the preference.
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_train_stack)(settings, spec, [models[k] for k in chunk], X, Y,
-                              sample_weight, config, as_weights, hooks if i == 0 else None)
-        for i, chunk in enumerate(chunks)
-    )
-    trained: list = [None] * len(models)
-    for chunk, result in zip(chunks, results):
-        for k, model in zip(chunk, result):
-            trained[k] = model
-    return trained
+        delayed(train_stack)(chunk, hooks if i == 0 else None)
+        for i, chunk in enumerate(chunks))
+    return {model.task: trained for chunk, result in zip(chunks, results)
+            for model, trained in zip(chunk, result)}
 
 
-def _stack_data(models: list[PlannedModel], X, Y, sample_weight, as_weights: bool,
-                dtype) -> TrainingData:
-    """The training (and early-stopping validation) data of one stack."""
+def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
+    """The training (and early-stopping validation) data of one stack.
+
+    Models on one shared block train on its rows through 0/1 weights (or
+    their own rows); models on several blocks train on the blocks one after
+    the other, each model's rows shifted to its block.
+    """
+    blocks, offsets, start = [], {}, 0
+    for model in models:
+        if id(model.block) not in offsets:
+            same = next((b for b in blocks if b.X is model.block.X
+                         and b.Y is model.block.Y), None)
+            offsets[id(model.block)] = offsets[id(same)] if same is not None else start
+            if same is None:
+                blocks.append(model.block)
+                start += model.block.X.shape[0]
+    X = blocks[0].X if len(blocks) == 1 else np.concatenate([b.X for b in blocks])
+    Y = blocks[0].Y if len(blocks) == 1 else np.concatenate([b.Y for b in blocks])
+    weighted = any(b.sample_weight is not None for b in blocks)
+    sw = np.concatenate([b.sample_weight if b.sample_weight is not None
+                         else np.ones(b.X.shape[0]) for b in blocks]).astype(dtype)
     K, n = len(models), X.shape[0]
-    sw = np.ones(n, dtype=dtype) if sample_weight is None else sample_weight
-    if as_weights:
+    shift = [offsets[id(m.block)] for m in models]
+    if len({len(m.rows) for m in models}) > 1:  # full batches of unequal folds: weights
         weights = np.zeros((K, n), dtype=dtype)
         for k, m in enumerate(models):
-            weights[k, m.rows] = sw[m.rows]
+            weights[k, m.rows + shift[k]] = sw[m.rows + shift[k]]
         data = TrainingData(X, Y, sample_weight=weights)
     else:
-        data = TrainingData(X, Y, rows=np.stack([m.rows for m in models]),
-                            sample_weight=None if sample_weight is None
-                            else np.broadcast_to(sw, (K, n)))
-    if models[0].val is not None:
+        rows = np.stack([m.rows + shift[k] for k, m in enumerate(models)])
+        data = TrainingData(X, Y, rows=rows,
+                            sample_weight=np.broadcast_to(sw, (K, n)) if weighted else None)
+    if any(m.val is not None for m in models):
         val_weight = np.zeros((K, n), dtype=dtype)
         for k, m in enumerate(models):
-            val_weight[k, m.val] = sw[m.val]
+            if m.val is not None:
+                val_weight[k, m.val + shift[k]] = sw[m.val + shift[k]]
         data.X_val, data.Y_val, data.val_weight = X, Y, val_weight
     return data
 
 
-def _train_stack(settings, spec, models, X, Y, sample_weight, config, as_weights,
-                 hooks=None) -> list[TrainedModel]:
+def train_stack(models: list[PlannedModel], hooks=None) -> list[TrainedModel]:
     """Train one stack of models in the engine (a joblib task)."""
-    K = len(models)
+    start = time.perf_counter()
+    settings = [m.settings for m in models]
+    spec = models[0].spec
     params = np.stack([m.params for m in models])
-    config = copy.copy(config)
-    config.alpha = np.array([m.alpha for m in models])
-    data = _stack_data(models, X, Y, sample_weight, as_weights, params.dtype)
-    layout = spec.architecture.layout
+    data = stack_data(models, params.dtype)
+    config = training_config(settings, spec)
+    config.diagnostics = False  # per-model gradient norms are not kept here
+    K, layout = len(models), spec.architecture.layout
     state = TrainingState(K, make_optimizer(settings, K, layout.n_params, params.dtype))
-    rows = rows_per_batch(config.batch_size, X.shape[0])  # per-model products
+    n_rows = data.X.shape[0] if data.rows is None else data.rows.shape[1]
+    rows = rows_per_batch(config.batch_size, n_rows)  # per-model products
     with np.errstate(all="ignore"), blas_threads(blas_threads_for(layout.layer_units,
                                                                    rows)):
         # (a no-op in joblib's worker threads, see _threads.py)
-        train(spec.architecture, data, params, state, config, [m.rng for m in models],
-              hooks=hooks)
-    return [TrainedModel(params[k], state.select_model(k)) for k in range(K)]
+        if settings[0]["solver"] in STOCHASTIC_SOLVERS:
+            train(spec.architecture, data, params, state, config, [m.rng for m in models],
+                  hooks=hooks)
+        else:
+            _train_lbfgs(spec, data, params, state, config)
+    seconds = (time.perf_counter() - start) / K
+    return [TrainedModel(params[k], state.select_model(k), seconds) for k in range(K)]
+
+
+def _train_lbfgs(spec: ModelSpec, data: TrainingData, params, state, config) -> None:
+    """L-BFGS on one network's own rows (a stack of one)."""
+    from .._engine import train_lbfgs
+
+    rows = data.rows[0] if data.rows is not None else np.flatnonzero(data.sample_weight[0])
+    one = TrainingData(data.X[rows], data.Y[rows],
+                       None if data.sample_weight is None else data.sample_weight[:, rows])
+    train_lbfgs(spec.architecture, one, params, state, config)

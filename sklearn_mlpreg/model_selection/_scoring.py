@@ -1,91 +1,148 @@
-"""Fold scores of many trained networks.
+"""Test and train scores of the networks of a search.
 
-Calling a scikit-learn scorer once per (candidate, fold) model and per train /
-test set costs more than training the whole stack on small data (about 0.7
-ms a call, mostly input checking). The common scores are therefore computed
-by the engine (:func:`sklearn_mlpreg._engine.score`) from the stacked
-predictions for all models together, each model seeing only its rows through
-a 0/1 mask times the sample weights; the values equal scikit-learn's scorers
-(tested), including their sample weighting and R^2's NaN for fewer than two
-samples. Other scorers go through scikit-learn, one fitted estimator per
-model.
+Calling a scikit-learn scorer once per (candidate, fold) network and per
+train / test set costs more than training the whole stack on small data
+(about 0.7 ms a call, mostly input checking). The common scores (R^2, the
+squared and absolute errors, accuracy, log loss) are therefore computed by the
+engine (:func:`sklearn_mlpreg._engine.score`) from stacked predictions, the
+networks of one fold together; the values equal scikit-learn's scorers
+(tested), sample weights included. Any other scoring goes through
+scikit-learn's own scoring of a fitted estimator (a pipeline when the MLP is
+the last step of one), as ``GridSearchCV`` does.
 """
 
 from __future__ import annotations
 
-import inspect
-import warnings
+from collections.abc import Mapping
 
 import numpy as np
-from sklearn.metrics import check_scoring
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection._validation import _score
+from sklearn.utils.validation import _check_method_params
 
-from .._engine import SCORES, score
+from .._engine import SCORES, predict, score
+from .._fitted import FitOutcome, set_fitted
 
 
-def stacked_score_name(scoring, default: str, classifier: bool, multilabel: bool = False):
-    """The engine's score for ``scoring``, or None when scikit-learn must score."""
-    name = default if scoring is None else scoring
-    if not isinstance(name, str) or name not in SCORES:
+def fast_names(scoring, estimator) -> dict[str, str] | None:
+    """Metric name -> the engine's score, or None when scikit-learn must score."""
+    if scoring is None:
+        names = {"score": "accuracy" if is_classifier(estimator) else "r2"}
+    elif isinstance(scoring, str):
+        names = {"score": scoring}
+    elif isinstance(scoring, (list, tuple, set)) and all(isinstance(s, str) for s in scoring):
+        names = {s: s for s in scoring}
+    elif isinstance(scoring, Mapping) and all(isinstance(s, str) for s in scoring.values()):
+        names = dict(scoring)
+    else:
         return None
-    if (SCORES[name][1] == "classification") != classifier:
+    task = "classification" if is_classifier(estimator) else "regression"
+    if not all(name in SCORES and SCORES[name][1] == task for name in names.values()):
         return None
-    if multilabel and name == "neg_log_loss":
+    return names
+
+
+def fast_scores(scoring, estimator, tasks, trained, y, score_params,
+                return_train_score: bool) -> list | None:
+    """Each task's (test, train) scores from stacked predictions, or None when a
+    metric (or a fold's labels) needs scikit-learn's scorers."""
+    names = fast_names(scoring, estimator)
+    if names is None:
         return None
-    return name
+    weight = score_params.get("sample_weight")
+    groups: dict[tuple, list[int]] = {}
+    for i, task in enumerate(tasks):
+        if task.error is None:
+            key = (id(task.fold), task.planned.spec.architecture)
+            groups.setdefault(key, []).append(i)
+    scores: list = [None] * len(tasks)
+    for members in groups.values():
+        values = _group_scores(names, [tasks[i] for i in members],
+                               [trained[i] for i in members], y, weight,
+                               return_train_score)
+        if values is None:
+            return None
+        for i, value in zip(members, values):
+            scores[i] = value
+    return scores
 
 
-def stacked_scores(name: str, Y: np.ndarray, P: np.ndarray, rows: list, sample_weight,
-                   out_activation: str) -> np.ndarray:
-    """Score of every model on its own rows.
+def _group_scores(names, tasks, trained, y, weight, return_train_score) -> list | None:
+    """Scores of the networks of one fold and architecture, predicted together."""
+    fold, arch = tasks[0].fold, tasks[0].planned.spec.architecture
+    targets = fold.block.targets
+    y_test = np.asarray(y)[fold.test]
+    if targets.classifier and (not np.isin(y_test, targets.classes).all()
+                               or (targets.multilabel and "neg_log_loss" in names.values())):
+        return None  # a label the fold never saw, or a log loss of several labels
+    params = np.stack([t.params for t in trained])
+    coefs, intercepts = arch.layout.coefs(params), arch.layout.intercepts(params)
+    K = len(tasks)
+    parts = [(fold.X_test, targets.encode(y_test, params.dtype), fold.test)]
+    if return_train_score:
+        rows = fold.block.rows
+        parts.append((fold.block.X[rows], fold.block.Y[rows], fold.train))
+    results = []
+    for X_part, Y_part, original in parts:
+        with np.errstate(all="ignore"):
+            P = predict(X_part, coefs, intercepts, arch)
+        w = None if weight is None else np.broadcast_to(
+            np.asarray(weight, dtype=float)[original], (K, len(original)))
+        results.append({metric: score(name, Y_part, P, w, arch.out_activation)
+                        for metric, name in names.items()})
+    single = list(names) == ["score"]
+    out = []
+    for k in range(K):
+        per_part = [{m: float(v[k]) for m, v in part.items()} for part in results]
+        per_part = [p["score"] if single else p for p in per_part]
+        out.append((per_part[0], per_part[1] if return_train_score else None))
+    return out
 
-    Parameters
-    ----------
-    name : str
-        A key of the engine's ``SCORES``.
-    Y : ndarray of shape (n, n_outputs)
-        Targets (label indicators for classifiers).
-    P : ndarray of shape (K, n, n_outputs)
-        Outputs of the K models on all rows.
-    rows : list of K index arrays
-        The rows each model is scored on.
-    sample_weight : ndarray of shape (n,) or None
-    out_activation : str
 
-    Returns
-    -------
-    scores : ndarray of shape (K,)
-    """
-    weight = np.zeros(P.shape[:2])
-    for k, r in enumerate(rows):
-        weight[k, r] = 1.0 if sample_weight is None else sample_weight[r]
-    return score(name, Y, P, weight, out_activation)
+def fitted_estimator(estimator, task, trained):
+    """The fitted estimator one task stands for: its MLP, after the fold's fitted
+    steps when the estimator is a pipeline."""
+    from ._evaluate import final_mlp
+
+    mlp_name, mlp = final_mlp(estimator)
+    network = type(mlp)(**task.settings)
+    set_fitted(network, FitOutcome(task.planned.spec, trained.state, trained.params[None]),
+               task.fold.feature_names)
+    if mlp_name is None:
+        return network
+    pipeline = clone(estimator).set_params(**task.pre_params)
+    return pipeline.set_params(steps=list(task.fold.preprocess.steps) + [(mlp_name, network)])
+
+
+def scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
+                  return_train_score: bool, error_score) -> list:
+    """Each task's (test, train) scores through scikit-learn's scoring."""
+    out = []
+    for i, task in enumerate(tasks):
+        if task.error is not None:
+            out.append((None, None))
+            continue
+        fitted = fitted_estimator(estimator, task, trained[i])
+        parts = []
+        for rows in (task.fold.test, task.fold.train)[:1 + return_train_score]:
+            params = _check_method_params(X, params=score_params, indices=rows)
+            parts.append(_score(fitted, _rows(X, rows), _rows(y, rows), scorers, params,
+                                error_score))
+        out.append((parts[0], parts[1] if return_train_score else None))
+    return out
 
 
 def accepts_sample_weight(scorer) -> bool:
     """Whether a scorer takes ``sample_weight``: the test GridSearchCV makes (through
     the scorer's own method, when it has one)."""
+    import inspect
+
     if hasattr(scorer, "_accept_sample_weight"):
         return scorer._accept_sample_weight()
     return "sample_weight" in inspect.signature(scorer).parameters
 
 
-def scorer_scores(scoring, estimators, models, X, y, sample_weight
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Test and train scores of fitted estimators through scikit-learn's scorer.
-
-    ``estimators[k]`` (None for a failed fit, scored NaN) is scored on
-    ``models[k].test`` and ``models[k].train``.
-    """
-    test = np.full(len(models), np.nan)
-    train = np.full(len(models), np.nan)
-    for k, (est, m) in enumerate(zip(estimators, models)):
-        if est is None:
-            continue
-        scorer = check_scoring(est, scoring=scoring)
-        weighted = sample_weight is not None and accepts_sample_weight(scorer)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # e.g. R^2 of one sample
-            for out, rows in ((test, m.test), (train, m.train)):
-                kwargs = {"sample_weight": sample_weight[rows]} if weighted else {}
-                out[k] = scorer(est, X[rows], y[rows], **kwargs)
-    return test, train
+def _rows(a, rows):
+    if hasattr(a, "iloc"):
+        return a.iloc[rows]
+    return np.asarray(a)[rows] if isinstance(a, list) else a[rows]

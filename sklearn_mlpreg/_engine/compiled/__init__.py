@@ -99,15 +99,18 @@ class CompiledStep:
         per_model = np.empty((3, K), dtype=dtype)
         per_model[0] = (penalty.l2 * penalty.strength)[:, 0]
         per_model[1] = (penalty.l1 * penalty.strength)[:, 0]
+        hyper = np.zeros((K, 9))
         if isinstance(optimizer, Adam):
             self.geometry[-1] = ADAM
-            hyper = (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon, 0.0, 0.0,
-                     1 - optimizer.beta_1, 1 - optimizer.beta_2)
+            hyper[:, 0], hyper[:, 1], hyper[:, 2] = (optimizer.beta_1, optimizer.beta_2,
+                                                     optimizer.epsilon)
+            hyper[:, 5], hyper[:, 6] = 1 - optimizer.beta_1, 1 - optimizer.beta_2
         else:
             self.geometry[-1] = SGD_MOMENTUM
-            hyper = (0.0, 0.0, 0.0, optimizer.momentum, float(optimizer.nesterov), 0.0, 0.0)
+            hyper[:, 3], hyper[:, 4] = optimizer.momentum, optimizer.nesterov
+        hyper[:, 7], hyper[:, 8] = 0.01, np.finfo(dtype).eps  # leaky ReLU slope, clipping
         self.geometry[-2] = LOSS_CODES[loss_name]
-        hyper = np.asarray(hyper + (0.01, np.finfo(dtype).eps), dtype=dtype)  # + leaky slope
+        hyper = hyper.astype(dtype)
         out = np.zeros((K, 1 + self.n_layers + self.n_layers - 1), dtype=np.float64)
         self._constants = (key, (per_model, hyper, out))
         return per_model, hyper, out
@@ -144,7 +147,7 @@ CURVE_BLOCK = 1 << 21
 
 def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | None,
                      params: Array, state: TrainingState, config: TrainingConfig,
-                     penalty: Penalty, guard_explosion: bool) -> None:
+                     penalty: Penalty, guard_explosion: np.ndarray) -> None:
     """Every epoch of a full-batch training of the K models of ``params``, in place.
 
     The compiled counterpart of the reference loop for the trainings it covers
@@ -161,14 +164,18 @@ def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | Non
     counters[T], counters[BEST] = state.t, state.best_loss
     counters[COUNT], counters[STATUS] = state.no_improvement_count, TRAINING
     counters[RATE] = optimizer.learning_rate
-    settings = np.array([
-        config.max_iter, config.tol, config.n_iter_no_change, guard_explosion,
-        getattr(optimizer, "schedule", "") == "invscaling", getattr(optimizer, "power_t", 0),
-        optimizer.t if adam else 0, X3.shape[1], optimizer.learning_rate_init,
-        getattr(optimizer, "beta_1", 0.0), getattr(optimizer, "beta_2", 0.0)],
-        dtype=np.float64)
+    settings = np.zeros((K, 11))
+    settings[:, 0], settings[:, 1] = config.max_iter, config.tol
+    settings[:, 2], settings[:, 3] = config.n_iter_no_change, guard_explosion
+    if not adam:
+        settings[:, 4], settings[:, 5] = optimizer.schedule == "invscaling", optimizer.power_t
+    settings[:, 6], settings[:, 7] = optimizer.t if adam else 0, X3.shape[1]
+    settings[:, 8] = optimizer.learning_rate_init
+    if adam:
+        settings[:, 9], settings[:, 10] = optimizer.beta_1, optimizer.beta_2
+    max_iter = int(config.max_iter.max())
     width = 1 + 2 * n_layers - 1
-    block = max(1, min(config.max_iter, CURVE_BLOCK // (K * width)))
+    block = max(1, min(max_iter, CURVE_BLOCK // (K * width)))
     loss_curve = np.empty((block, K))
     diagnostics = np.zeros((block, K, 2 * n_layers - 1))
     state1, state2 = ((optimizer.ms, optimizer.vs) if adam
@@ -177,7 +184,7 @@ def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | Non
     if n not in step._work:
         step._work[n] = np.empty(3 * n * step.n_units + step.n_params, step.dtype)
     done = np.zeros(K, dtype=np.intp)
-    for start in range(0, config.max_iter, block):
+    for start in range(0, max_iter, block):
         train_epochs(X3, Y3, fractions, step.no_masks, params, state1, state2,
                      step.geometry, per_model, hyper, step._work[n], settings, counters,
                      loss_curve, diagnostics, start, config.diagnostics)
@@ -214,10 +221,10 @@ def _record_ending(state: TrainingState, counters: Array, optimizer: SGD | Adam,
     for k in np.flatnonzero(state.status == CONVERGED):
         state.messages[k].append(
             "Training loss did not improve more than tol=%f for %d consecutive epochs."
-            " Stopping." % (config.tol, config.n_iter_no_change))
+            " Stopping." % (config.tol[k], config.n_iter_no_change[k]))
     if isinstance(optimizer, Adam):
         optimizer.t += int(counters[N_ITER].max())
-        optimizer.learning_rate.fill(optimizer.learning_rate_init * np.sqrt(
-            1 - optimizer.beta_2**optimizer.t) / (1 - optimizer.beta_1**optimizer.t))
+        optimizer.learning_rate[:] = optimizer.learning_rate_init * np.sqrt(
+            1 - optimizer.beta_2**optimizer.t) / (1 - optimizer.beta_1**optimizer.t)
     else:
         optimizer.learning_rate = counters[RATE].copy()

@@ -344,7 +344,8 @@ def batch_step(X: Array, Y: Array, fractions: Array, masks: Array, params: Array
     ``geometry`` packs the units per layer, the offsets of the weights, biases
     and activations, and the (hidden, output, loss, optimizer) codes (see
     :class:`CompiledStep`); ``per_model`` is ``(3, K)``: L2 and L1 strengths and
-    step size; ``hyper`` the optimizer's constants; ``work`` the scratch memory.
+    step size; ``hyper`` ``(K, 9)`` each model's optimizer constants (and the
+    leaky ReLU slope and clipping epsilon); ``work`` the scratch memory.
     Writes each model's loss (data and penalty), data-gradient norms per layer
     and, if asked, saturation per hidden layer into the rows of ``out``.
     """
@@ -353,5 +354,5 @@ def batch_step(X: Array, Y: Array, fractions: Array, masks: Array, params: Array
             X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0],
             fractions[k if fractions.shape[0] > 1 else 0],
             masks[k if masks.shape[0] > 1 else 0], params[k], state1[k], state2[k],
-            geometry, per_model[0, k], per_model[1, k], per_model[2, k], hyper, work,
+            geometry, per_model[0, k], per_model[1, k], per_model[2, k], hyper[k], work,
             out[k, 1:], record_saturation)

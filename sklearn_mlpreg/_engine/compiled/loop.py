@@ -36,7 +36,8 @@ def train_epochs(X: Array, Y: Array, fractions: Array, masks: Array, params: Arr
     """Run the epochs ``start .. start + len(loss_curve) - 1`` of every model still
     training, each model to its end, in place.
 
-    ``settings`` = (max_iter, tol, n_iter_no_change, guard the explosion (0/1),
+    ``settings`` has a row per model: (max_iter, tol, n_iter_no_change, guard the
+    explosion (0/1),
     invscaling (0/1), power_t, Adam steps before this call, rows per epoch,
     learning_rate_init, Adam's beta_1 and beta_2). ``counters`` (8, K) holds,
     per model, the samples seen, best loss, patience count, epochs, status,
@@ -45,15 +46,15 @@ def train_epochs(X: Array, Y: Array, fractions: Array, masks: Array, params: Arr
     ``loss_curve`` and their gradient norms and saturation to ``diagnostics``
     (indexed from ``start``).
     """
-    max_iter, tol, patience = int(settings[0]), settings[1], settings[2]
-    guard, invscaling, power_t = settings[3] > 0, settings[4] > 0, settings[5]
-    steps_before, n_rows, rate_init = settings[6], settings[7], settings[8]
-    beta_1, beta_2 = settings[9], settings[10]
     kind = geometry[geometry.shape[0] - 1]
-    stop = min(max_iter, start + loss_curve.shape[0])
     for k in range(params.shape[0]):
         if counters[STATUS, k] != TRAINING:
             continue
+        max_iter, tol, patience = int(settings[k, 0]), settings[k, 1], settings[k, 2]
+        guard, invscaling, power_t = settings[k, 3] > 0, settings[k, 4] > 0, settings[k, 5]
+        steps_before, n_rows, rate_init = settings[k, 6], settings[k, 7], settings[k, 8]
+        beta_1, beta_2 = settings[k, 9], settings[k, 10]
+        stop = min(max_iter, start + loss_curve.shape[0])
         x, y = X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0]
         f = fractions[k if fractions.shape[0] > 1 else 0]
         for epoch in range(start, stop):
@@ -65,7 +66,7 @@ def train_epochs(X: Array, Y: Array, fractions: Array, masks: Array, params: Arr
             per_model[2, k] = rate  # in the parameters' dtype, as the batch step has it
             loss = _model_step(x, y, f, masks[0], params[k], state1[k], state2[k],
                                geometry, per_model[0, k], per_model[1, k], per_model[2, k],
-                               hyper, work, diagnostics[epoch - start, k], record)
+                               hyper[k], work, diagnostics[epoch - start, k], record)
             loss_curve[epoch - start, k] = loss
             counters[N_ITER, k] += 1
             counters[T, k] += n_rows

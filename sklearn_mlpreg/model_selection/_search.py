@@ -1,0 +1,290 @@
+"""BatchedGridSearchCV and BatchedRandomizedSearchCV: GridSearchCV and
+RandomizedSearchCV whose (candidate, fold) networks train in stacks.
+
+They are scikit-learn's search classes with one method replaced: ``fit``
+plans every (candidate, fold) of the search, trains the networks together
+(:mod:`._evaluate`, :mod:`._batch`) and formats the results with scikit-learn's
+own code, so that ``cv_results_``, ``best_*``, ``refit``, multi-metric scoring,
+``error_score``, ``groups`` and ``sample_weight`` behave exactly as in
+``GridSearchCV``. Everything else (``predict``, ``score``, ``classes_``,
+``get_params``, ...) is inherited unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping
+from contextlib import contextmanager
+from numbers import Real
+
+import numpy as np
+from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import (
+    GridSearchCV,
+    ParameterGrid,
+    ParameterSampler,
+    RandomizedSearchCV,
+    check_cv,
+)
+from sklearn.model_selection._validation import (
+    _insert_error_scores,
+    _warn_or_raise_about_fit_failures,
+)
+from sklearn.utils.validation import _check_method_params, indexable
+
+from ._evaluate import count_endings, evaluate_candidates, final_mlp, take_rows
+
+
+def warn_about_endings(endings: dict) -> None:
+    """One warning per search for fits that ran out of epochs or diverged (where
+    GridSearchCV warns once per fit)."""
+    if endings["max_iter"]:
+        warnings.warn(
+            f"{endings['max_iter']} of {endings['fits']} (candidate, fold) fits reached "
+            "max_iter without converging. Raise max_iter, raise learning_rate_init, or "
+            "scale the features (StandardScaler).", ConvergenceWarning, stacklevel=3)
+    if endings["restored"]:
+        warnings.warn(
+            f"{endings['restored']} of {endings['fits']} (candidate, fold) fits diverged; "
+            "they keep the weights of their best validation epoch. Lower "
+            "learning_rate_init, or scale the features and the target.",
+            ConvergenceWarning, stacklevel=3)
+
+
+def warn_about_grid_edges(grid, best_params: Mapping) -> None:
+    """Warn once when the best value of a numeric axis (3 values or more) is the
+    smallest or largest searched: the best may lie beyond the grid."""
+    grids = [grid] if isinstance(grid, Mapping) else list(grid)
+    edges = []
+    for name, best in best_params.items():
+        values = [float(v) for g in grids for v in np.atleast_1d(g.get(name, ())) if
+                  isinstance(v, Real) and not isinstance(v, bool)]
+        if isinstance(best, Real) and not isinstance(best, bool) and len(set(values)) >= 3 \
+                and best in (min(values), max(values)):
+            edges.append(f"{name}={best!r} ({'smallest' if best == min(values) else 'largest'}"
+                         f" of {sorted(set(values))})")
+    if edges:
+        warnings.warn(
+            "The best value is at the edge of the grid for " + "; ".join(edges) + ": the "
+            "best setting may lie beyond it. Extend the grid in that direction (lambda is "
+            "divided by the number of samples, so large data sets need larger alphas).",
+            UserWarning, stacklevel=3)
+
+
+class _SearchCallbacks:
+    """The callback task tree of ``GridSearchCV.fit`` (scikit-learn >= 1.9):
+    the root ``fit``, its ``search`` with one ``candidate-split-evaluation``
+    subtask per (candidate, fold), and the refit, which receives the search's
+    auto-propagated callbacks (a progress bar follows its epochs). The
+    evaluations begin before the stacks train and end after. Without
+    scikit-learn's callback API every method does nothing."""
+
+    def __init__(self, search, X, y, params) -> None:
+        self.search, self.X, self.y = search, X, y
+        weight = params.get("sample_weight")
+        self.metadata = None if weight is None else {"sample_weight": weight}
+        self.root = None
+        if hasattr(search, "_init_callback_context"):
+            self.root = search._init_callback_context(
+                max_subtasks=1 + (search.refit is not False)).call_on_fit_task_begin(
+                estimator=search, X=X, y=y, metadata=self.metadata)
+
+    def evaluations(self, tasks: list) -> list:
+        """Begin the search and each (candidate, fold) evaluation."""
+        if self.root is None:
+            return []
+        self.search_context = self.root.subcontext(
+            task_name="search", max_subtasks=len(tasks),
+            sequential_subtasks=False).call_on_fit_task_begin(estimator=self.search)
+        contexts = []
+        for i, task in enumerate(tasks):
+            context = self.search_context.subcontext(
+                task_name="candidate-split-evaluation", task_id=i)
+            context.call_on_fit_task_begin(estimator=self.search,
+                                           X=take_rows(self.X, task.fold.train),
+                                           y=take_rows(self.y, task.fold.train))
+            contexts.append(context)
+        return contexts
+
+    def end_evaluations(self, contexts: list, tasks: list) -> None:
+        for context, task in zip(contexts, tasks):
+            context.call_on_fit_task_end(estimator=self.search,
+                                         X=take_rows(self.X, task.fold.train),
+                                         y=take_rows(self.y, task.fold.train))
+        if self.root is not None:
+            self.search_context.call_on_fit_task_end(estimator=self.search)
+
+    @contextmanager
+    def refit(self, estimator):
+        """Around the refit of ``estimator`` on all the data."""
+        if self.root is None:
+            yield
+            return
+        context = self.root.subcontext(task_name="refit-with-best-params")
+        with context.propagate_callback_context(estimator):
+            context.call_on_fit_task_begin(estimator=self.search, X=self.X, y=self.y,
+                                           metadata=self.metadata)
+            yield
+        context.call_on_fit_task_end(estimator=self.search, X=self.X, y=self.y,
+                                     metadata=self.metadata)
+
+    def finish(self) -> None:
+        if self.root is not None:
+            self.root.call_on_fit_task_end(estimator=self.search, X=self.X, y=self.y,
+                                           metadata=self.metadata)
+
+
+class _BatchedSearchMixin:
+    """``fit`` for the batched searches (see the module docstring)."""
+
+    def _candidates(self):  # pragma: no cover - defined by each search
+        raise NotImplementedError
+
+    def _grid(self):
+        """The numeric axes to check for edges (lists of values only)."""
+        return {}
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, the networks trained in stacks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors.
+        y : array-like of shape (n_samples, n_output) or (n_samples,)
+            Targets.
+        **params : dict of str -> object
+            Parameters for the estimator's ``fit`` (``sample_weight``, or
+            ``<step>__sample_weight`` for a pipeline), the scorer and the
+            splitter (``groups``), routed as ``GridSearchCV`` routes them.
+
+        Returns
+        -------
+        self : object
+            Instance of fitted estimator.
+        """
+        final_mlp(self.estimator)  # a clear error for any other estimator
+        scorers, refit_metric = self._get_scorers()
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = self._get_routed_params_for_fit(params)
+        callbacks = _SearchCallbacks(self, X, y, params)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
+        splits = list(cv.split(X, y, **routed.splitter.split))
+        if len(splits) != self.n_splits_:
+            raise ValueError(f"cv.split and cv.get_n_splits return inconsistent results. "
+                             f"Expected {self.n_splits_} splits, got {len(splits)}")
+        candidates = list(self._candidates())
+        if not candidates or not splits:
+            raise ValueError("No fits were performed. Was the CV iterator empty? "
+                             "Were there no candidates?")
+        if self.verbose > 0:
+            print(f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
+                  f"candidates, totalling {len(candidates) * self.n_splits_} fits")
+        records, tasks, trained = evaluate_candidates(
+            self.estimator, X, y, candidates, splits, scoring=self.scoring, scorers=scorers,
+            fit_params=routed.estimator.fit, score_params=routed.scorer.score,
+            return_train_score=self.return_train_score, error_score=self.error_score,
+            n_jobs=self.n_jobs, callbacks=callbacks)
+        _warn_or_raise_about_fit_failures(records, self.error_score)
+        if callable(self.scoring):
+            _insert_error_scores(records, self.error_score)
+        warn_about_endings(count_endings(tasks, trained))
+        results = self._format_results(candidates, self.n_splits_, records)
+        self.multimetric_ = isinstance(records[0]["test_scores"], dict)
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(records[0]["test_scores"])
+            refit_metric = self.refit
+        self._store_best(results, refit_metric, X, y, routed.estimator.fit, callbacks)
+        self.scorer_ = getattr(scorers, "_scorers", scorers)
+        self.cv_results_ = results
+        self.n_iter_ = np.array([trained[t.planned.task].state.n_iter[0]
+                                 if t.planned is not None else 0 for t in tasks]
+                                ).reshape(len(candidates), self.n_splits_)
+        callbacks.finish()
+        return self
+
+    def _store_best(self, results, refit_metric, X, y, fit_params, callbacks) -> None:
+        """The best candidate and, with ``refit``, its estimator fitted on all data."""
+        if self.refit or not self.multimetric_:
+            self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
+            if not callable(self.refit):
+                self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
+            self.best_params_ = results["params"][self.best_index_]
+            warn_about_grid_edges(self._grid(), self.best_params_)
+        if self.refit:
+            self.best_estimator_ = clone(clone(self.estimator)).set_params(
+                **clone(self.best_params_, safe=False))
+            with callbacks.refit(self.best_estimator_), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # warned above
+                start = time.time()
+                self.best_estimator_.fit(X, y, **fit_params)
+                self.refit_time_ = time.time() - start
+            if hasattr(self.best_estimator_, "feature_names_in_"):
+                self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+
+_TIMING = """
+    The timing keys of ``cv_results_`` (``mean_fit_time``, ...) are each
+    (candidate, fold) network's share of its stack's training time (the stack's
+    time divided by its networks) and its share of the scoring time: they add
+    up to the search's time, but are not the time one network takes alone.
+    Steps before the MLP in a pipeline are fitted once per fold and distinct
+    setting of their own parameters, never once per candidate.
+
+    Networks train together when they share the architecture (hidden layer
+    sizes, activation, output and loss), the solver and the dropout mode (and,
+    with ``'weight_scaling'``, the dropout rates), and, with mini-batches or
+    dropout, the number of training rows and the rows per batch. Everything
+    else may differ inside a stack: alpha, penalty, l1_ratio, dropout rates,
+    learning_rate_init, learning_rate, power_t, momentum, nesterovs_momentum,
+    beta_1, beta_2, epsilon, weight_init, random_state, max_iter, tol,
+    n_iter_no_change, early_stopping, validation_fraction,
+    restore_best_weights, shuffle. ``solver='lbfgs'`` fits one network at a time.
+    ``pre_dispatch`` is accepted for compatibility: the stacks are the jobs.
+"""
+
+
+class BatchedGridSearchCV(_BatchedSearchMixin, GridSearchCV):
+    __doc__ = """Exhaustive search over a parameter grid, every network trained in stacks.
+
+    A drop-in for :class:`sklearn.model_selection.GridSearchCV` when the estimator
+    is this library's :class:`~sklearn_mlpreg.MLPRegressor` or
+    :class:`~sklearn_mlpreg.MLPClassifier`, alone or as the last step of a
+    ``Pipeline``: the same parameters, ``cv_results_`` and fitted attributes
+    (``best_params_``, ``best_score_``, ``best_index_``, ``best_estimator_``,
+    ``refit_time_``, ``scorer_``, ``n_splits_``, ``multimetric_``, ``classes_``)
+    and the same methods (``predict``, ``predict_proba``, ``score``, ...),
+    with the (candidate, fold) networks trained together. Any other estimator
+    raises a ``TypeError`` that says to use ``GridSearchCV``.
+""" + _TIMING + GridSearchCV.__doc__[GridSearchCV.__doc__.index("    Parameters\n"):]
+
+    def _candidates(self):
+        return ParameterGrid(self.param_grid)
+
+    def _grid(self):
+        return self.param_grid
+
+
+class BatchedRandomizedSearchCV(_BatchedSearchMixin, RandomizedSearchCV):
+    __doc__ = """Randomized search over parameters, every network trained in stacks.
+
+    A drop-in for :class:`sklearn.model_selection.RandomizedSearchCV` when the
+    estimator is this library's MLP, alone or as the last step of a
+    ``Pipeline`` (see :class:`BatchedGridSearchCV`): the candidates are those
+    ``RandomizedSearchCV`` samples with the same ``random_state``.
+""" + _TIMING + RandomizedSearchCV.__doc__[
+        RandomizedSearchCV.__doc__.index("    Parameters\n"):]
+
+    def _candidates(self):
+        return ParameterSampler(self.param_distributions, self.n_iter,
+                                random_state=self.random_state)
+
+    def _grid(self):
+        return {name: values for name, values in self.param_distributions.items()
+                if isinstance(values, (list, tuple, np.ndarray))} \
+            if isinstance(self.param_distributions, Mapping) else {}
