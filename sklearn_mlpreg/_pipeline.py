@@ -22,6 +22,21 @@ def mlp_prefix(estimator) -> str | None:
     return None
 
 
+def searched_mlp(estimator) -> tuple[str | None, BaseMLP]:
+    """The MLP a batched search trains and its step name: ``(None, estimator)``
+    for an MLP, ``(name, step)`` for a ``Pipeline`` ending in one."""
+    from sklearn.pipeline import Pipeline  # not at import: it loads sklearn.callback
+
+    if isinstance(estimator, BaseMLP):
+        return None, estimator
+    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], BaseMLP):
+        return estimator.steps[-1][0], estimator.steps[-1][1]
+    raise TypeError(
+        f"A batched search trains this library's MLPs, alone or as the last step of a "
+        f"Pipeline; got {type(estimator).__name__}. Use sklearn.model_selection."
+        "GridSearchCV (or RandomizedSearchCV) for other estimators.")
+
+
 def final_step(fitted):
     """The fitted last step of a (target-transformed) pipeline, or ``fitted``."""
     inner = fitted.regressor_ if hasattr(fitted, "regressor_") else fitted

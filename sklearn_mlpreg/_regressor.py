@@ -32,7 +32,8 @@ Examples
 >>> from sklearn_mlpreg import MLPRegressor
 >>> X, y = load_diabetes(return_X_y=True)
 >>> model = make_pipeline(StandardScaler(), MLPRegressor(
-...     hidden_layer_sizes=(30, 15), solver="lbfgs", alpha=10.0, random_state=0))
+...     hidden_layer_sizes=(30, 15), alpha=10.0, learning_rate_init=0.01,
+...     early_stopping=True, max_iter=300, random_state=0))
 >>> round(model.fit(X[:300], y[:300]).score(X[300:], y[300:]), 2) > 0.3
 True
 """

@@ -211,3 +211,74 @@ def test_verbose_keeps_sklearn_text_lines(data, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in lines[:3]] == [
         "Iteration 1", "Iteration 2", "Iteration 3"]
+
+
+class TaskTreeRecorder:
+    """Records (hook, task name, depth) of every hook call."""
+
+    def setup(self, estimator, context):
+        self.events = []
+
+    def _record(self, hook, context):
+        depth, seen = 0, context
+        while seen.parent is not None:
+            depth, seen = depth + 1, seen.parent
+        self.events.append((hook, context.task_name, depth))
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self._record("begin", context)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self._record("end", context)
+
+    def teardown(self, estimator, context):
+        pass
+
+
+@needs_sklearn_callbacks
+@pytest.mark.parametrize("refit", [True, False])
+def test_batched_search_calls_the_hooks_of_grid_searchs_task_tree(data, refit):
+    """The root fit, the search, one evaluation per (candidate, fold), the refit."""
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+
+    X, y = data
+    trees = []
+    for search in (GridSearchCV, BatchedGridSearchCV):
+        recorder = TaskTreeRecorder()
+        model = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        quiet_fit(search(model, {"alpha": [1e-3, 1.0]}, cv=3, refit=refit).set_callbacks(
+            recorder), X, y)
+        trees.append(sorted(recorder.events))
+    assert trees[0] == trees[1]
+    assert trees[1].count(("end", "candidate-split-evaluation", 2)) == 6
+    assert (("end", "refit-with-best-params", 1) in trees[1]) is refit
+
+
+class PropagatedRecorder(TaskTreeRecorder):
+    """The recorder, propagated to sub-estimators (as scikit-learn's ProgressBar is)."""
+
+    max_propagation_depth = None
+
+
+@needs_sklearn_callbacks
+def test_propagated_callbacks_follow_the_refit_epochs(data):
+    """GridSearchCV propagates them to every (candidate, fold) fit; the batched
+    search has no per-fit estimator, so they follow the refit's epochs only."""
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+
+    X, y = data
+    trees = []
+    for search in (GridSearchCV, BatchedGridSearchCV):
+        recorder = PropagatedRecorder()
+        model = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        fitted = quiet_fit(search(model, {"alpha": [1e-3, 1.0]}, cv=3).set_callbacks(
+            recorder), X, y)
+        trees.append(recorder.events)
+        assert not hasattr(fitted.best_estimator_, "_skl_callbacks")  # propagation undone
+    epochs = [[event for event in tree if event[1] == "epoch"] for tree in trees]
+    assert len(epochs[0]) == 2 * (6 + 1) * 3  # begin and end, 6 fits and the refit
+    assert epochs[1] == epochs[0][-2 * 3:]  # the refit's, at the same depth

@@ -67,3 +67,24 @@ def test_mlp_regressor_cv_n_jobs_on_dask_equals_sequential(client, data):
     np.testing.assert_array_equal(on_dask.n_iter_, sequential.n_iter_)
     assert on_dask.alpha_ == sequential.alpha_
     np.testing.assert_array_equal(on_dask.predict(X), sequential.predict(X))
+
+
+def test_batched_grid_search_on_dask_equals_grid_search(client, data):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=60, random_state=0, learning_rate_init=0.01))
+    grid = {"mlpregressor__alpha": [1e-3, 1.0], "mlpregressor__dropout": [0.0, 0.2]}
+    folds = KFold(3, shuffle=True, random_state=0)
+    sequential = GridSearchCV(pipe, grid, cv=folds).fit(X, y)
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as ran:
+        on_dask = BatchedGridSearchCV(pipe, grid, cv=folds, n_jobs=2).fit(X, y)
+    assert len(ran.data) >= 2  # the stacks went to the workers
+    np.testing.assert_allclose(on_dask.cv_results_["mean_test_score"],
+                               sequential.cv_results_["mean_test_score"], atol=1e-8)
+    assert on_dask.best_params_ == sequential.best_params_
+    np.testing.assert_allclose(on_dask.predict(X), sequential.predict(X), atol=1e-10)

@@ -11,7 +11,7 @@ numpydoc = pytest.importorskip("numpydoc.docscrape")
 PUBLIC_MODULES = [
     "sklearn_mlpreg", "sklearn_mlpreg.callbacks", "sklearn_mlpreg.io",
     "sklearn_mlpreg.datasets", "sklearn_mlpreg.studies", "sklearn_mlpreg.plotting",
-    "sklearn_mlpreg.examples",
+    "sklearn_mlpreg.examples", "sklearn_mlpreg.model_selection",
 ]
 
 

@@ -25,29 +25,19 @@ import scipy.sparse as sp
 from joblib import hash as joblib_hash
 from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import check_array
 
-from .._base import BaseMLP
 from .._checks import check_weights, clearer_input_errors
 from .._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER
 from .._exceptions import FitDivergedError
+from .._pipeline import searched_mlp
 from .._spec import fit_targets, make_spec
 from .._targets import RegressionTargets
 from ._batch import Block, PlannedModel, TrainedModel, plan_model, train_models
 from ._scoring import fast_scores, scorer_scores
-
-
-def final_mlp(estimator) -> tuple[str | None, BaseMLP]:
-    """The MLP a batched search trains: the estimator, or a pipeline's last step."""
-    if isinstance(estimator, BaseMLP):
-        return None, estimator
-    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], BaseMLP):
-        return estimator.steps[-1][0], estimator.steps[-1][1]
-    raise TypeError(
-        f"A batched search trains this library's MLPs, alone or as the last step of a "
-        f"Pipeline; got {type(estimator).__name__}. Use sklearn.model_selection."
-        "GridSearchCV (or RandomizedSearchCV) for other estimators.")
 
 
 def split_params(params: Mapping, mlp_name: str | None) -> tuple[dict, dict]:
@@ -86,14 +76,13 @@ def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_p
     ``shared`` caches, for an MLP searched alone, the validated ``X`` and its
     encoded targets, so that the folds share them (and one stack).
     """
-    weight = fit_params.get("sample_weight" if mlp_name is None
-                            else f"{mlp_name}__sample_weight")
+    step_params, weight = _route_fit_params(estimator, mlp_name, fit_params)
     name = type(estimator if mlp_name is None else estimator[-1]).__name__
     with clearer_input_errors(name, not classifier):  # text targets for a regressor
-        targets = fit_targets({"loss": "squared_error"}, take_rows(y, train),
+        targets = fit_targets({"loss": "squared_error"}, _safe_indexing(y, train),
                               classifier=classifier)
         encoded = _shared_targets(shared, targets, y, train, name) if mlp_name is None else (
-            targets.encode(take_rows(y, train), shared["dtype"], name))
+            targets.encode(_safe_indexing(y, train), shared["dtype"], name))
     if mlp_name is None:
         X_fit = shared["X"]
         block = Block(X_fit, encoded, np.asarray(train),
@@ -103,18 +92,44 @@ def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_p
                         shared.get("names"))
     pipeline = clone(estimator).set_params(**pre_params)
     preprocess = Pipeline(pipeline.steps[:-1], memory=pipeline.memory)
-    step_params = {k: take_rows(v, train) if _is_sample_aligned(v, X) else v
-                   for k, v in fit_params.items() if not k.startswith(f"{mlp_name}__")}
-    Xt = preprocess.fit_transform(take_rows(X, train), take_rows(y, train), **step_params)
+    step_params = {k: _safe_indexing(v, train) if _is_sample_aligned(v, X) else v
+                   for k, v in step_params.items()}
+    Xt = preprocess.fit_transform(_safe_indexing(X, train), _safe_indexing(y, train),
+                                  **step_params)
     names = getattr(Xt, "columns", None)
     X_fit = _as_mlp_input(Xt, name)
-    X_test = _as_mlp_input(preprocess.transform(take_rows(X, test)), name)
-    block = Block(X_fit, encoded.astype(X_fit.dtype, copy=False),
-                  np.arange(len(train)),
-                  None if weight is None else check_weights(take_rows(weight, train), X_fit),
-                  targets)
+    X_test = _as_mlp_input(preprocess.transform(_safe_indexing(X, test)), name)
+    fold_weight = None if weight is None else check_weights(_safe_indexing(weight, train),
+                                                            X_fit)
+    block = Block(X_fit, encoded.astype(X_fit.dtype, copy=False), np.arange(len(train)),
+                  fold_weight, targets)
     return FoldData(block, np.asarray(train), np.asarray(test), X_test, preprocess,
                     None if names is None else np.asarray(names, dtype=object))
+
+
+def _route_fit_params(estimator, mlp_name, fit_params) -> tuple[dict, object]:
+    """The fit parameters of the steps before the MLP, and the MLP's sample weights,
+    split as ``Pipeline.fit`` splits them: by ``<step>__`` prefix, or, with
+    metadata routing enabled, by each step's requests."""
+    if mlp_name is not None and _routing_enabled():
+        routed = process_routing(estimator, "fit", **fit_params)
+        wanted = {key for name, _ in estimator.steps[:-1]
+                  for method in routed[name].values() for key in method}
+        step_params = {k: v for k, v in fit_params.items() if k in wanted}
+        own = dict(routed[mlp_name].fit)
+    elif mlp_name is not None:
+        prefix = f"{mlp_name}__"
+        step_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
+        own = {k[len(prefix):]: v for k, v in fit_params.items() if k.startswith(prefix)}
+    else:
+        step_params, own = {}, dict(fit_params)
+    weight = own.pop("sample_weight", None)
+    if own:
+        raise TypeError(
+            f"A batched search passes only sample_weight to the MLP's fit; got "
+            f"{sorted(own)}. Use sklearn.model_selection.GridSearchCV for other fit "
+            "parameters (an early-stopping split is set by validation_fraction).")
+    return step_params, weight
 
 
 def _shared_targets(shared: dict, targets, y, train, name: str) -> np.ndarray:
@@ -129,13 +144,6 @@ def _shared_targets(shared: dict, targets, y, train, name: str) -> np.ndarray:
             return encoded  # a fold missing a class: its own targets
         shared[key] = targets.encode(y_all, shared["X"].dtype, name)
     return shared[key]
-
-
-def take_rows(a, rows):
-    """Rows of an array, a DataFrame or a list."""
-    if hasattr(a, "iloc"):
-        return a.iloc[rows]
-    return np.asarray(a)[rows] if isinstance(a, list) else a[rows]
 
 
 def _is_sample_aligned(value, X) -> bool:
@@ -157,7 +165,7 @@ class Task:
 def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
                ) -> list[Task]:
     """Every (candidate, fold): its data, its MLP's settings, its initial network."""
-    mlp_name, mlp = final_mlp(estimator)
+    mlp_name, mlp = searched_mlp(estimator)
     classifier = is_classifier(estimator)
     shared: dict = {"dtype": np.float64}
     if mlp_name is None:

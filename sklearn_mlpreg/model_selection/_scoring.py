@@ -18,10 +18,13 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection._validation import _score
+from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.validation import _check_method_params
 
 from .._engine import SCORES, predict, score
 from .._fitted import FitOutcome, set_fitted
+from .._pipeline import searched_mlp
 
 
 def fast_names(scoring, estimator) -> dict[str, str] | None:
@@ -47,7 +50,7 @@ def fast_scores(scoring, estimator, tasks, trained, y, score_params,
     """Each task's (test, train) scores from stacked predictions, or None when a
     metric (or a fold's labels) needs scikit-learn's scorers."""
     names = fast_names(scoring, estimator)
-    if names is None:
+    if names is None or _routing_enabled():  # routing decides what the scorer gets
         return None
     weight = score_params.get("sample_weight")
     groups: dict[tuple, list[int]] = {}
@@ -102,10 +105,8 @@ def _group_scores(names, tasks, trained, y, weight, return_train_score) -> list 
 def fitted_estimator(estimator, task, trained):
     """The fitted estimator one task stands for: its MLP, after the fold's fitted
     steps when the estimator is a pipeline."""
-    from ._evaluate import final_mlp
-
-    mlp_name, mlp = final_mlp(estimator)
-    network = type(mlp)(**task.settings)
+    mlp_name, mlp = searched_mlp(estimator)
+    network = clone(mlp).set_params(**task.settings)  # keeps its metadata requests
     set_fitted(network, FitOutcome(task.planned.spec, trained.state, trained.params[None]),
                task.fold.feature_names)
     if mlp_name is None:
@@ -126,8 +127,8 @@ def scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
         parts = []
         for rows in (task.fold.test, task.fold.train)[:1 + return_train_score]:
             params = _check_method_params(X, params=score_params, indices=rows)
-            parts.append(_score(fitted, _rows(X, rows), _rows(y, rows), scorers, params,
-                                error_score))
+            parts.append(_score(fitted, _safe_indexing(X, rows), _safe_indexing(y, rows),
+                                scorers, params, error_score))
         out.append((parts[0], parts[1] if return_train_score else None))
     return out
 
@@ -140,9 +141,3 @@ def accepts_sample_weight(scorer) -> bool:
     if hasattr(scorer, "_accept_sample_weight"):
         return scorer._accept_sample_weight()
     return "sample_weight" in inspect.signature(scorer).parameters
-
-
-def _rows(a, rows):
-    if hasattr(a, "iloc"):
-        return a.iloc[rows]
-    return np.asarray(a)[rows] if isinstance(a, list) else a[rows]

@@ -32,9 +32,11 @@ from sklearn.model_selection._validation import (
     _insert_error_scores,
     _warn_or_raise_about_fit_failures,
 )
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, indexable
 
-from ._evaluate import count_endings, evaluate_candidates, final_mlp, take_rows
+from .._pipeline import searched_mlp
+from ._evaluate import count_endings, evaluate_candidates
 
 
 def warn_about_endings(endings: dict) -> None:
@@ -53,18 +55,33 @@ def warn_about_endings(endings: dict) -> None:
             ConvergenceWarning, stacklevel=3)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _axis_values(grids: list, name: str) -> list:
+    """The values of axis ``name`` over the grids, or [] unless they are all numbers."""
+    values = []
+    for grid in grids:
+        axis = grid.get(name, ())
+        axis = [axis] if isinstance(axis, (str, bytes)) or not hasattr(axis, "__iter__") \
+            else list(axis)
+        if not all(_is_number(v) for v in axis):
+            return []
+        values += [float(v) for v in axis]
+    return values
+
+
 def warn_about_grid_edges(grid, best_params: Mapping) -> None:
     """Warn once when the best value of a numeric axis (3 values or more) is the
     smallest or largest searched: the best may lie beyond the grid."""
     grids = [grid] if isinstance(grid, Mapping) else list(grid)
     edges = []
     for name, best in best_params.items():
-        values = [float(v) for g in grids for v in np.atleast_1d(g.get(name, ())) if
-                  isinstance(v, Real) and not isinstance(v, bool)]
-        if isinstance(best, Real) and not isinstance(best, bool) and len(set(values)) >= 3 \
-                and best in (min(values), max(values)):
-            edges.append(f"{name}={best!r} ({'smallest' if best == min(values) else 'largest'}"
-                         f" of {sorted(set(values))})")
+        values = sorted(set(_axis_values(grids, name)))
+        if _is_number(best) and len(values) >= 3 and best in (values[0], values[-1]):
+            edges.append(f"{name}={best!r} ({'smallest' if best == values[0] else 'largest'}"
+                         f" of {values})")
     if edges:
         warnings.warn(
             "The best value is at the edge of the grid for " + "; ".join(edges) + ": the "
@@ -103,16 +120,16 @@ class _SearchCallbacks:
             context = self.search_context.subcontext(
                 task_name="candidate-split-evaluation", task_id=i)
             context.call_on_fit_task_begin(estimator=self.search,
-                                           X=take_rows(self.X, task.fold.train),
-                                           y=take_rows(self.y, task.fold.train))
+                                           X=_safe_indexing(self.X, task.fold.train),
+                                           y=_safe_indexing(self.y, task.fold.train))
             contexts.append(context)
         return contexts
 
     def end_evaluations(self, contexts: list, tasks: list) -> None:
         for context, task in zip(contexts, tasks):
             context.call_on_fit_task_end(estimator=self.search,
-                                         X=take_rows(self.X, task.fold.train),
-                                         y=take_rows(self.y, task.fold.train))
+                                         X=_safe_indexing(self.X, task.fold.train),
+                                         y=_safe_indexing(self.y, task.fold.train))
         if self.root is not None:
             self.search_context.call_on_fit_task_end(estimator=self.search)
 
@@ -166,7 +183,7 @@ class _BatchedSearchMixin:
         self : object
             Instance of fitted estimator.
         """
-        final_mlp(self.estimator)  # a clear error for any other estimator
+        searched_mlp(self.estimator)  # a clear error for any other estimator
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
         params = _check_method_params(X, params=params)
@@ -228,6 +245,16 @@ class _BatchedSearchMixin:
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
 
+def _inherited_sections(search: type) -> str:
+    """The Parameters and Attributes sections of scikit-learn's ``search``, with
+    the batched search's own attribute ``n_iter_``."""
+    doc = search.__doc__
+    sections = doc[doc.index("    Parameters\n"):doc.index("    See Also\n")]
+    return sections + (
+        "    n_iter_ : ndarray of shape (n_candidates, n_splits)\n"
+        "        Epochs (L-BFGS iterations) each (candidate, fold) network ran.\n\n")
+
+
 _TIMING = """
     The timing keys of ``cv_results_`` (``mean_fit_time``, ...) are each
     (candidate, fold) network's share of its stack's training time (the stack's
@@ -246,6 +273,7 @@ _TIMING = """
     n_iter_no_change, early_stopping, validation_fraction,
     restore_best_weights, shuffle. ``solver='lbfgs'`` fits one network at a time.
     ``pre_dispatch`` is accepted for compatibility: the stacks are the jobs.
+
 """
 
 
@@ -261,7 +289,30 @@ class BatchedGridSearchCV(_BatchedSearchMixin, GridSearchCV):
     and the same methods (``predict``, ``predict_proba``, ``score``, ...),
     with the (candidate, fold) networks trained together. Any other estimator
     raises a ``TypeError`` that says to use ``GridSearchCV``.
-""" + _TIMING + GridSearchCV.__doc__[GridSearchCV.__doc__.index("    Parameters\n"):]
+""" + _TIMING + _inherited_sections(GridSearchCV) + """
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : The search this one equals.
+    BatchedRandomizedSearchCV : Sampled candidates, trained the same way.
+    sklearn_mlpreg.MLPRegressorCV : The alpha-only special case, as an estimator.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlpreg import MLPRegressor
+    >>> from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+    >>> X, y = make_regression(n_samples=80, n_features=4, noise=5, random_state=0)
+    >>> pipe = make_pipeline(StandardScaler(), MLPRegressor(
+    ...     hidden_layer_sizes=(16,), max_iter=200, learning_rate_init=0.01,
+    ...     random_state=0))
+    >>> grid = {"mlpregressor__alpha": [1e-3, 0.1, 10.0],
+    ...         "mlpregressor__dropout": [0.0, 0.1]}
+    >>> search = BatchedGridSearchCV(pipe, grid, cv=3).fit(X, y / y.std())
+    >>> sorted(search.best_params_)
+    ['mlpregressor__alpha', 'mlpregressor__dropout']
+"""
 
     def _candidates(self):
         return ParameterGrid(self.param_grid)
@@ -277,8 +328,12 @@ class BatchedRandomizedSearchCV(_BatchedSearchMixin, RandomizedSearchCV):
     estimator is this library's MLP, alone or as the last step of a
     ``Pipeline`` (see :class:`BatchedGridSearchCV`): the candidates are those
     ``RandomizedSearchCV`` samples with the same ``random_state``.
-""" + _TIMING + RandomizedSearchCV.__doc__[
-        RandomizedSearchCV.__doc__.index("    Parameters\n"):]
+""" + _TIMING + _inherited_sections(RandomizedSearchCV) + """
+    See Also
+    --------
+    sklearn.model_selection.RandomizedSearchCV : The search this one equals.
+    BatchedGridSearchCV : Every candidate of a grid, trained the same way.
+"""
 
     def _candidates(self):
         return ParameterSampler(self.param_distributions, self.n_iter,
