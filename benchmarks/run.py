@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "benchmarks"
 
-from . import cv_workloads, environment  # noqa: E402
+from . import cv_workloads, environment, search_workloads  # noqa: E402
 from .workloads import (  # noqa: E402
     QUICK_EPOCHS,
     WORKLOADS,
@@ -217,6 +217,23 @@ def markdown(report: dict) -> str:
                 f"{cv['ratio_vs_sklearn_n_jobs_2']:.1f}x | {cv['ratio_both_n_jobs_2']:.1f}x | "
                 f"{cv['gflops']['ours_1']:.1f} ({100 * cv['peak_share']['ours_1']:.0f}%) |")
         lines += [""] + [f"- {cv['workload']}: {cv['description']}" for cv in report["cv"]]
+    if report.get("search"):
+        lines += ["", "| search workload | BatchedGridSearchCV n_jobs=1 | n_jobs=2 | "
+                  "GridSearchCV, this library's MLP | GridSearchCV, scikit-learn's MLP | "
+                  "ratio vs scikit-learn (1 vs 1) | ratio (ours 2 vs 1) | ratio vs "
+                  "GridSearchCV of ours | same scores to |", "|---|---|---|---|---|---|---|"
+                  "---|---|"]
+        for search in report["search"]:
+            s, lo, hi = search["seconds"], search["min"], search["max"]
+            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            lines.append(
+                f"| {search['workload']} | {cell['batched_1']} | {cell['batched_2']} | "
+                f"{cell['ours_grid_search']} | {cell['sklearn_grid_search']} | "
+                f"{search['ratio_vs_sklearn']:.1f}x | "
+                f"{search['ratio_vs_sklearn_n_jobs_2']:.1f}x | "
+                f"{search['ratio_vs_our_grid_search']:.1f}x | "
+                f"{search['max_score_difference']:.0e} |")
+        lines += [""] + [f"- {r['workload']}: {r['description']}" for r in report["search"]]
     if report.get("contention"):
         lines += ["", "| product | busy core | BLAS threads | us |", "|---|---|---|---|"]
         for r in report["contention"]:
@@ -236,6 +253,11 @@ def main(argv=None) -> int:
     parser.add_argument("--cv-workloads", nargs="+", default=None,
                         choices=list(cv_workloads.CV_WORKLOADS),
                         help="CV workloads to run (default: all)")
+    parser.add_argument("--no-search", action="store_true",
+                        help="skip the BatchedGridSearchCV comparisons")
+    parser.add_argument("--search-workloads", nargs="+", default=None,
+                        choices=list(search_workloads.WORKLOADS),
+                        help="search workloads to run (default: all)")
     parser.add_argument("--contention", action="store_true",
                         help="also time small products with a busy core")
     parser.add_argument("--out", default="benchmarks/results")
@@ -260,6 +282,9 @@ def main(argv=None) -> int:
         report["cv"] = cv_workloads.run(quick=args.quick, repeats=1 if args.quick else 3,
                                         names=args.cv_workloads,
                                         peak=report["peaks"]["float64"])
+    if not args.no_search:
+        report["search"] = search_workloads.run(
+            quick=args.quick, repeats=1 if args.quick else 3, names=args.search_workloads)
     if args.contention:
         report["contention"] = bench_contention()
     report["environment_after"] = {"load_average": environment.describe()["load_average"]}

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_quick_suite_writes_json_and_markdown(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "tiny",
-         "--repeats", "1", "--no-cv", "--out", str(tmp_path)],
+         "--repeats", "1", "--no-cv", "--no-search", "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
@@ -23,3 +23,21 @@ def test_quick_suite_writes_json_and_markdown(tmp_path):
     assert {r["workload"] for r in report["predict"]} == {"predict 1 row",
                                                          "predict 10000 rows"}
     assert "| tiny |" in (tmp_path / "report.md").read_text()
+
+
+def test_search_workloads_compare_equal_searches():
+    """The batched search equals GridSearchCV of the same pipeline on the BBS grid
+    (a smoke test of the benchmark: no timing asserted)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import run as suite
+    from benchmarks import search_workloads
+
+    result = search_workloads.run_workload(search_workloads.WORKLOADS["bbs_grid"],
+                                           quick=True, repeats=1)
+    assert result["max_score_difference"] < 1e-8
+    assert set(result["seconds"]) == set(search_workloads.RUNS)
+    assert all(value > 0 for value in result["seconds"].values())
+    text = suite.markdown({"environment": {"numpy": "", "scikit-learn": "", "cpus": 2},
+                           "peaks": {"float64": 1.0, "float32": 1.0}, "notes": [],
+                           "training": [], "predict": [], "search": [result]})
+    assert "| bbs_grid |" in text

@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
 FAST = dict(max_iter=50, random_state=0)
 
@@ -26,7 +27,10 @@ EXPECTED_FAILURES: dict = {}
     [MLPRegressor(**FAST), MLPClassifier(**FAST),
      MLPRegressor(solver="lbfgs", **FAST), MLPClassifier(solver="sgd", **FAST),
      MLPRegressorCV(alphas=[1e-4, 1.0], cv=3, **FAST),
-     MLPClassifierCV(alphas=[1e-4, 1.0], cv=3, **FAST)],
+     MLPClassifierCV(alphas=[1e-4, 1.0], cv=3, **FAST),
+     BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [1e-4, 1.0]}, cv=3),
+     BatchedRandomizedSearchCV(MLPClassifier(**FAST), {"alpha": [1e-4, 1.0]}, n_iter=2,
+                               cv=3, random_state=0)],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
 def test_scikit_learn_compatible(estimator, check):

@@ -146,3 +146,53 @@ def test_an_exploding_loss_diverges_at_the_same_epoch(monkeypatch):
                          hidden_layer_sizes=(6,), max_iter=300, random_state=0).fit(X, Y_REG)
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+def test_compiled_streams_draw_what_random_sample_draws():
+    """The compiled MT19937 gives RandomState.random_sample's doubles bit for bit,
+    across the state's regeneration (every 624 words), and writes the advanced
+    state back."""
+    from sklearn_mlpreg._engine.compiled.streams import next_double, read_states, write_back
+
+    rngs = [np.random.RandomState(seed) for seed in (0, 7, 123)]
+    for rng, skip in zip(rngs, (0, 311, 623)):  # any position within the state
+        rng.random_sample(skip)
+    twins = [np.random.RandomState() for _ in rngs]
+    for twin, rng in zip(twins, rngs):
+        twin.set_state(rng.get_state())
+    keys, positions = read_states(rngs)
+    drawn = np.array([[next_double(keys, positions, k) for _ in range(1000)]
+                      for k in range(3)])
+    np.testing.assert_array_equal(drawn, [twin.random_sample(1000) for twin in twins])
+    write_back(rngs, keys, positions, np.arange(3))
+    for rng, twin in zip(rngs, twins):
+        np.testing.assert_array_equal(rng.random_sample(5), twin.random_sample(5))
+
+
+@pytest.mark.parametrize("mode", ["inverted", "weight_scaling"])
+def test_compiled_masks_equal_the_reference_masks(mode):
+    from sklearn_mlpreg._engine.compiled.streams import draw_masks, read_states
+    from sklearn_mlpreg._engine.dropout import draw_masks as reference_draw
+    from sklearn_mlpreg._engine.network import Architecture, Workspace
+
+    rates = np.array([[0.3, 0.0, 0.5]])
+    arch = Architecture((4, 6, 3, 5, 1), "relu", "identity", dropout=(0.3, 0.0, 0.5),
+                        dropout_mode=mode)
+    work = Workspace(arch.layout, 1, 9, np.float64, rates)
+    reference_draw(work, [np.random.RandomState(3)], mode)
+    keys, positions = read_states([np.random.RandomState(3)])
+    scale = np.where(rates > 0, 1 / (1 - rates) if mode == "inverted" else 1.0, 1.0)
+    masks = np.full((10, 14), 7.0)
+    draw_masks(keys, positions, 0, rates[0], scale[0], np.array([6, 3, 5]), masks)
+    np.testing.assert_array_equal(masks[0], work.mask_matrix[0, 0])  # flags
+    for start, stop in ((0, 6), (9, 14)):  # the layers that drop units
+        np.testing.assert_array_equal(masks[1:, start:stop],
+                                      work.mask_matrix[0, 1:, start:stop])
+
+
+def test_full_batch_dropout_trains_in_compiled_code_as_the_reference(monkeypatch):
+    """Whole full-batch trainings with dropout (masks from the compiled streams)."""
+    fast, reference = fit_both(lambda: MLPRegressor(
+        hidden_layer_sizes=(6, 5), dropout=(0.3, 0.1), max_iter=40, random_state=2),
+        X, Y_REG, monkeypatch)
+    assert_same_network(fast, reference)

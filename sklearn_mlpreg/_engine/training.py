@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import saturation
-from .compiled import train_full_batch
+from .compiled import MaskStreams, train_full_batch
 from .dropout import draw_masks
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
@@ -114,19 +114,23 @@ class _Loop:
 
     def runs_in_compiled_code(self) -> bool:
         """Whether the whole training runs in compiled code, model by model: full
-        batches with no dropout, validation, callback, log or adaptive schedule."""
+        batches with no validation, callback, log or adaptive schedule."""
         stack = self.stack
-        return (stack.compiled is not None and stack.full_batch and stack.rows is None
-                and not stack.has_dropout and not self.data.has_validation
+        return (stack.compiled is not None and stack.full_batch
+                and not self.data.has_validation
                 and self.hooks is None and self.log is None and not self.config.incremental
                 and not np.any(getattr(self.optimizer, "schedule", None) == "adaptive"))
 
     def run_compiled(self) -> None:
         """Every epoch of every model (see :func:`.compiled.train_full_batch`)."""
         stack = self.stack
-        train_full_batch(stack.compiled, self.data.X, self.data.Y, stack.sample_weight,
-                         stack.params, self.state, self.config, stack.penalty,
-                         guard_explosion=~self.early)
+        (X, Y, weight, _), = stack.epoch_batches(self.data)  # all rows, or each model's
+        masks = MaskStreams(stack.dropout, self.arch.layer_units[1:-1],
+                            self.arch.dropout_mode, stack.rngs, stack.params.dtype
+                            ) if stack.has_dropout else None
+        train_full_batch(stack.compiled, X, Y, weight, stack.params, self.state,
+                         self.config, stack.penalty, guard_explosion=~self.early,
+                         masks=masks)
         self.params[:] = stack.params
 
     def epoch(self) -> bool:

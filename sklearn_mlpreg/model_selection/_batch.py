@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -96,11 +97,16 @@ class TrainedModel:
     messages: list = field(default_factory=list)
 
 
-def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtype
-               ) -> PlannedModel:
-    """Initial weights, random stream and rows of one (candidate, fold) model."""
-    rng = model_random_state(settings["random_state"])
-    params = initial_params(settings, spec, rng, dtype)[0]
+def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtype,
+               inits: dict | None = None) -> PlannedModel:
+    """Initial weights, random stream and rows of one (candidate, fold) model.
+
+    ``inits`` caches the draws of an integer ``random_state``: every model
+    with the same seed, layers, activation and initialization starts from the
+    same weights and stream, so one draw serves them all (drawing takes
+    longer than a short training of a small network).
+    """
+    params, rng = _initial_draw(settings, spec, dtype, inits, len(block.rows))
     rows, val = block.rows, None
     if settings["early_stopping"] and settings["solver"] in STOCHASTIC_SOLVERS:
         keep, held = validation_indices(
@@ -108,6 +114,36 @@ def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtyp
             strata=spec.targets.strata(block.Y[block.rows]))
         rows, val = block.rows[keep], block.rows[held]
     return PlannedModel(task, settings, spec, block, rows, val, params, rng)
+
+
+def _initial_draw(settings: Mapping, spec: ModelSpec, dtype, inits: dict | None,
+                  n_rows: int) -> tuple[np.ndarray, np.random.RandomState]:
+    """The initial parameters and the random stream after drawing them; a model
+    that draws from its stream later gets its own copy of a cached stream."""
+    seed, scheme, arch = settings["random_state"], settings["weight_init"], spec.architecture
+    key = None
+    if inits is not None and isinstance(seed, Integral) and not isinstance(scheme, tuple):
+        key = (int(seed), scheme, arch.layer_units, arch.activation, np.dtype(dtype).str)
+    if key is None or key not in inits:
+        rng = model_random_state(seed)
+        params = initial_params(settings, spec, rng, dtype)[0]
+        if key is None:
+            return params, rng
+        inits[key] = (params, rng)
+    params, rng = inits[key]
+    if _draws_later(settings, spec, n_rows):
+        state, rng = rng.get_state(), np.random.RandomState(0)  # faster than deepcopy
+        rng.set_state(state)
+    return params.copy(), rng
+
+
+def _draws_later(settings: Mapping, spec: ModelSpec, n_rows: int) -> bool:
+    """Whether a model consumes its stream after the initial draw: for its
+    early-stopping split, its shuffles of mini-batches, or its dropout masks."""
+    batch = settings["batch_size"]
+    mini_batches = rows_per_batch(None if batch == "auto" else batch, n_rows) < n_rows
+    return bool(settings["early_stopping"] or (settings["shuffle"] and mini_batches)
+                or any(p > 0 for p in spec.architecture.dropout))
 
 
 def stack_key(model: PlannedModel) -> tuple:

@@ -173,39 +173,52 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
         if hasattr(X, "columns"):
             shared["names"] = np.asarray(X.columns, dtype=object)
     folds: dict[tuple, FoldData] = {}
-    tasks = []
+    tasks, inits = [], {}
     for c, params in enumerate(candidates):
         pre, own = split_params(params, mlp_name)
         base = clone(estimator).set_params(**pre) if pre else estimator
         settings = {**(base if mlp_name is None else base[-1]).get_params(deep=False), **own}
+        refused = _refused(settings, type(mlp), error_score)
         for f, (train, test) in enumerate(splits):
             key = (joblib_hash(pre), f)
             if key not in folds:
                 folds[key] = fold_data(estimator, pre, mlp_name, X, y, train, test,
                                        fit_params, classifier, shared)
-            tasks.append(_plan(c * len(splits) + f, c, folds[key], pre, settings, type(mlp),
-                               error_score))
+            task = Task(c, folds[key], pre, settings, error=refused)
+            if refused is None:
+                _plan(task, c * len(splits) + f, type(mlp), error_score, inits)
+            tasks.append(task)
     return tasks
 
 
-def _plan(task_id, candidate, fold, pre, settings, mlp_class, error_score) -> Task:
-    """One task's plan; a setting the MLP refuses is a failed fit (as in GridSearchCV)."""
-    task = Task(candidate, fold, pre, settings)
+def _refused(settings, mlp_class, error_score) -> str | None:
+    """Why the MLP refuses a candidate's settings (a failed fit, as in
+    GridSearchCV), or None."""
     try:
         validate_parameter_constraints(mlp_class._parameter_constraints, settings,
                                        caller_name=mlp_class.__name__)
-        block = fold.block
+    except Exception:
+        if error_score == "raise":
+            raise
+        return traceback.format_exc()
+    return None
+
+
+def _plan(task: Task, task_id: int, mlp_class, error_score, inits: dict) -> None:
+    """One task's network: its targets' checks, its spec, its initial draw."""
+    try:
+        block = task.fold.block
         targets = block.targets
         if not targets.classifier:  # its loss, and the loss's checks of the targets
-            targets = RegressionTargets(settings["loss"], block.Y.shape[1])
+            targets = RegressionTargets(task.settings["loss"], block.Y.shape[1])
             targets.check(block.Y[block.rows], mlp_class.__name__)
-        spec = make_spec(settings, block.X.shape[1], targets)
-        task.planned = plan_model(task_id, settings, spec, block, block.X.dtype)
+        spec = make_spec(task.settings, block.X.shape[1], targets)
+        task.planned = plan_model(task_id, task.settings, spec, block, block.X.dtype,
+                                  inits)
     except Exception:  # a failed fit, scored error_score, as GridSearchCV does
         if error_score == "raise":
             raise
         task.error = traceback.format_exc()
-    return task
 
 
 def train_tasks(tasks: list[Task], n_jobs, hooks=None) -> dict[int, TrainedModel]:

@@ -96,14 +96,18 @@ class _SearchCallbacks:
     subtask per (candidate, fold), and the refit, which receives the search's
     auto-propagated callbacks (a progress bar follows its epochs). The
     evaluations begin before the stacks train and end after. Without
-    scikit-learn's callback API every method does nothing."""
+    scikit-learn's callback API, or without callbacks on the search or on an
+    estimator around it, every method does nothing (the tree costs ~0.4 ms
+    per (candidate, fold))."""
 
     def __init__(self, search, X, y, params) -> None:
         self.search, self.X, self.y = search, X, y
         weight = params.get("sample_weight")
         self.metadata = None if weight is None else {"sample_weight": weight}
         self.root = None
-        if hasattr(search, "_init_callback_context"):
+        if hasattr(search, "_init_callback_context") and (
+                getattr(search, "_skl_callbacks", None)
+                or hasattr(search, "_parent_callback_ctx")):
             self.root = search._init_callback_context(
                 max_subtasks=1 + (search.refit is not False)).call_on_fit_task_begin(
                 estimator=search, X=X, y=y, metadata=self.metadata)
@@ -120,16 +124,17 @@ class _SearchCallbacks:
             context = self.search_context.subcontext(
                 task_name="candidate-split-evaluation", task_id=i)
             context.call_on_fit_task_begin(estimator=self.search,
-                                           X=_safe_indexing(self.X, task.fold.train),
-                                           y=_safe_indexing(self.y, task.fold.train))
+                                           **self._training_rows(task.fold.train))
             contexts.append(context)
         return contexts
+
+    def _training_rows(self, train) -> dict:
+        return {"X": _safe_indexing(self.X, train), "y": _safe_indexing(self.y, train)}
 
     def end_evaluations(self, contexts: list, tasks: list) -> None:
         for context, task in zip(contexts, tasks):
             context.call_on_fit_task_end(estimator=self.search,
-                                         X=_safe_indexing(self.X, task.fold.train),
-                                         y=_safe_indexing(self.y, task.fold.train))
+                                         **self._training_rows(task.fold.train))
         if self.root is not None:
             self.search_context.call_on_fit_task_end(estimator=self.search)
 

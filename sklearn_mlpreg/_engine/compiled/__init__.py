@@ -17,6 +17,7 @@ environment variable ``SKLEARN_MLPREG_ENGINE=numpy``, selects the reference.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -37,8 +38,9 @@ from .kernels import (
     njit,
 )
 from .loop import BEST, COUNT, FIRST, LAST, N_ITER, RATE, STATUS, T, train_epochs
+from .streams import read_states, write_back
 
-__all__ = ["CompiledStep", "available", "train_full_batch"]
+__all__ = ["CompiledStep", "MaskStreams", "available", "train_full_batch"]
 
 
 def available() -> bool:
@@ -147,13 +149,15 @@ CURVE_BLOCK = 1 << 21
 
 def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | None,
                      params: Array, state: TrainingState, config: TrainingConfig,
-                     penalty: Penalty, guard_explosion: np.ndarray) -> None:
+                     penalty: Penalty, guard_explosion: np.ndarray,
+                     masks: MaskStreams | None = None) -> None:
     """Every epoch of a full-batch training of the K models of ``params``, in place.
 
     The compiled counterpart of the reference loop for the trainings it covers
-    (full batches; no dropout, validation set, callback or log; a constant or
+    (full batches; no validation set, callback or log; a constant or
     invscaling schedule): ``state`` receives the counters, status, curves and
     messages the reference records, its optimizer the moments and step count.
+    ``masks`` draws the dropout masks of the models that drop units.
     """
     optimizer = state.optimizer
     X3, Y3, fractions = step._prepare_inputs(X, Y, weight)
@@ -184,15 +188,58 @@ def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | Non
     if n not in step._work:
         step._work[n] = np.empty(3 * n * step.n_units + step.n_params, step.dtype)
     done = np.zeros(K, dtype=np.intp)
+    masks = masks or MaskStreams.none(step.dtype)
+    mask = np.ones((1 + n, max(1, int(masks.widths.sum()))), dtype=step.dtype)
     for start in range(0, max_iter, block):
-        train_epochs(X3, Y3, fractions, step.no_masks, params, state1, state2,
+        train_epochs(X3, Y3, fractions, step.no_masks[0], params, state1, state2,
                      step.geometry, per_model, hyper, step._work[n], settings, counters,
-                     loss_curve, diagnostics, start, config.diagnostics)
+                     loss_curve, diagnostics, start, config.diagnostics, masks.dropout,
+                     masks.widths, masks.keys, masks.positions, mask)
         _record_curves(state, counters[N_ITER].astype(np.intp), done, loss_curve,
                        diagnostics, n_layers, config.diagnostics)
         if (counters[STATUS] != TRAINING).all():
             break
     _record_ending(state, counters, optimizer, config)
+    masks.finish()
+
+
+class MaskStreams:
+    """The dropout of a stack for the compiled loop: each model's drop rate and
+    kept-unit value per hidden layer, and the states of the random streams of
+    the models that drop units (copied out of their generators, and put back
+    by :meth:`finish`).
+
+    Parameters
+    ----------
+    rates : ndarray of shape (K, hidden layers)
+    widths : sequence of int
+        The hidden layers' units.
+    mode : {"inverted", "weight_scaling"}
+    rngs : list of numpy.random.RandomState
+    dtype : dtype
+    """
+
+    def __init__(self, rates: Array, widths: Sequence[int], mode: str,
+                 rngs: list[np.random.RandomState], dtype: DTypeLike) -> None:
+        rates = np.asarray(rates, dtype=np.float64)
+        scale = np.where(rates > 0, 1.0 / (1.0 - rates) if mode == "inverted" else 1.0,
+                         1.0) if rates.size else rates
+        self.dropout = np.stack([rates, scale]).astype(dtype)
+        self.widths = np.asarray(widths, dtype=np.int64)
+        self.rngs = rngs
+        self.models = np.flatnonzero(rates.max(axis=1) > 0) if rates.size else rates
+        self.keys, self.positions = read_states(rngs) if len(self.models) else (
+            np.zeros((1, 624), dtype=np.uint32), np.zeros(1, dtype=np.int64))
+
+    @classmethod
+    def none(cls, dtype: DTypeLike) -> MaskStreams:
+        """No dropout."""
+        return cls(np.zeros((0, 0)), (), "inverted", [], dtype)
+
+    def finish(self) -> None:
+        """Put the advanced streams back into the models' generators."""
+        if len(self.models):
+            write_back(self.rngs, self.keys, self.positions, self.models)
 
 
 def _record_curves(state: TrainingState, n_iter: np.ndarray, done: np.ndarray,

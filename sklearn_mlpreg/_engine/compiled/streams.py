@@ -1,0 +1,114 @@
+"""numpy's legacy random streams in compiled code: dropout masks without Python.
+
+A model's dropout masks come from its own ``numpy.random.RandomState``
+(``random_sample(shape) >= p``, see :mod:`..dropout`), so that a stacked model
+draws exactly what the lone estimator draws. Calling ``random_sample`` once
+per model, layer and epoch costs ~4 us of Python each time, more than the
+epoch of a small network. Here the Mersenne Twister (MT19937) that backs
+``RandomState`` runs in compiled code on the states copied out of the
+models' generators: :func:`draw_masks` gives bit for bit what
+``random_sample`` gives (53-bit doubles from two 32-bit words), and
+:func:`write_back` puts the advanced states back into the generators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..types import Array
+from .kernels import _jit
+
+N, M = 624, 397  # MT19937's state length and shift
+MATRIX_A, UPPER, LOWER = 0x9908B0DF, 0x80000000, 0x7FFFFFFF
+
+
+def read_states(rngs: Sequence[np.random.RandomState]) -> tuple[Array, Array]:
+    """The MT19937 states of ``rngs``: keys ``(K, 624)`` uint32 and positions ``(K,)``."""
+    keys = np.empty((len(rngs), N), dtype=np.uint32)
+    positions = np.empty(len(rngs), dtype=np.int64)
+    for k, rng in enumerate(rngs):
+        _, key, pos, *_ = rng.get_state(legacy=True)
+        keys[k], positions[k] = key, pos
+    return keys, positions
+
+
+def write_back(rngs: Sequence[np.random.RandomState], keys: Array, positions: Array,
+               models: Array) -> None:
+    """Put the advanced states of ``models`` back into their generators."""
+    for k in models:
+        name, _, _, has_gauss, gauss = rngs[k].get_state(legacy=True)
+        rngs[k].set_state((name, keys[k], int(positions[k]), has_gauss, gauss))
+
+
+@_jit
+def _twist(key: Array) -> None:
+    """Regenerate the 624 words of one state (the MT19937 recurrence)."""
+    for i in range(N - M):
+        y = (key[i] & UPPER) | (key[i + 1] & LOWER)
+        key[i] = key[i + M] ^ (y >> 1) ^ (MATRIX_A if y & 1 else 0)
+    for i in range(N - M, N - 1):
+        y = (key[i] & UPPER) | (key[i + 1] & LOWER)
+        key[i] = key[i + M - N] ^ (y >> 1) ^ (MATRIX_A if y & 1 else 0)
+    y = (key[N - 1] & UPPER) | (key[0] & LOWER)
+    key[N - 1] = key[M - 1] ^ (y >> 1) ^ (MATRIX_A if y & 1 else 0)
+
+
+@_jit
+def _temper(y: np.uint32) -> np.uint32:
+    y ^= y >> 11
+    y ^= (y << 7) & 0x9D2C5680
+    y ^= (y << 15) & 0xEFC60000
+    return y ^ (y >> 18)
+
+
+@_jit
+def _uniform(key: Array, pos: int) -> tuple[float, int]:
+    """``random_sample()`` from the state ``(key, pos)``: ``(a * 2^26 + b) / 2^53``
+    from the top 27 and 26 bits of the next two words; returns the new position."""
+    if pos >= N:
+        _twist(key)
+        pos = 0
+    a = _temper(key[pos]) >> 5
+    pos += 1
+    if pos >= N:
+        _twist(key)
+        pos = 0
+    b = _temper(key[pos]) >> 6
+    return (a * 67108864.0 + b) / 9007199254740992.0, pos + 1
+
+
+@_jit
+def next_double(keys: Array, positions: Array, k: int) -> float:
+    """The next ``random_sample()`` of stream ``k``."""
+    value, positions[k] = _uniform(keys[k], positions[k])
+    return value
+
+
+@_jit
+def draw_masks(keys: Array, positions: Array, k: int, rates: Array, scale: Array,
+               units: Array, masks: Array) -> None:
+    """Model ``k``'s masks for one batch, as :func:`..dropout.draw_masks` draws them.
+
+    ``masks`` is the model's ``(1 + n, hidden units)`` matrix (row 0 flags the
+    layers it keeps with -1, rows 1.. the masks); ``rates`` and ``scale`` are its
+    drop rate and kept-unit value (``1 / (1 - p)`` or 1) per hidden layer,
+    ``units`` its hidden layers' widths. Layers are drawn in order, each
+    ``(n, units)`` block row by row; a layer with rate 0 draws nothing.
+    """
+    key, pos = keys[k], positions[k]
+    n = masks.shape[0] - 1
+    start = 0
+    for layer in range(units.shape[0]):
+        u, p, kept = units[layer], rates[layer], scale[layer]
+        if p > 0:
+            masks[0, start:start + u] = 0.0
+            for i in range(n):
+                for j in range(u):
+                    value, pos = _uniform(key, pos)
+                    masks[1 + i, start + j] = kept if value >= p else 0.0
+        else:
+            masks[0, start:start + u] = -1.0
+        start += u
+    positions[k] = pos
