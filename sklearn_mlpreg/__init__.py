@@ -6,11 +6,11 @@ lecture (L1 / elastic net, dropout, small initial weights, early stopping).
 """
 
 from ._classifier import MLPClassifier
-from ._exceptions import FitDivergedError
+from ._exceptions import FitDivergedError, GridEdgeWarning
 from ._regressor import MLPRegressor
 from .model_selection import MLPClassifierCV, MLPRegressorCV
 
 __version__ = "0.1.0"
 
-__all__ = ["FitDivergedError", "MLPClassifier", "MLPClassifierCV", "MLPRegressor",
-           "MLPRegressorCV", "__version__"]
+__all__ = ["FitDivergedError", "GridEdgeWarning", "MLPClassifier", "MLPClassifierCV",
+           "MLPRegressor", "MLPRegressorCV", "__version__"]

@@ -1,4 +1,10 @@
-"""The library's own exception."""
+"""The library's own exception and warning, and where its warnings point."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
 
 
 class FitDivergedError(ValueError):
@@ -11,3 +17,30 @@ class FitDivergedError(ValueError):
     catches ``ValueError`` keeps working. The estimator is left as it was
     before the call (unfitted after a first ``fit``).
     """
+
+
+class GridEdgeWarning(UserWarning):
+    """A search's best value of a numeric axis is the smallest or largest searched.
+
+    The best setting may lie beyond the grid: extend it in that direction.
+    Issued once per search by the batched searches and the CV estimators; a
+    study that reports the chosen values itself may filter it with
+    ``warnings.simplefilter("ignore", GridEdgeWarning)``.
+    """
+
+
+def _library_roots() -> tuple[str, ...]:
+    """The folders of this library, scikit-learn and joblib."""
+    return tuple(str(Path(sys.modules[name].__file__).parent)
+                 for name in ("sklearn_mlpreg", "sklearn", "joblib") if name in sys.modules)
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first caller outside this library,
+    scikit-learn and joblib (the user's ``fit`` call, however deep the
+    decorators and meta-estimators between)."""
+    roots = _library_roots()
+    level, frame = 2, sys._getframe(1)  # level 2: warn's caller
+    while frame is not None and frame.f_code.co_filename.startswith(roots):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, category, stacklevel=level)

@@ -26,7 +26,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_mlpreg import MLPClassifier, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg import GridEdgeWarning, MLPClassifier, MLPRegressor, MLPRegressorCV
 from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
 from sklearn_mlpreg.model_selection._batch import stack_key
 from sklearn_mlpreg.model_selection._evaluate import plan_tasks
@@ -372,6 +372,8 @@ def test_fits_that_reach_max_iter_warn_once_per_search():
         BatchedGridSearchCV(MLPRegressor(**{**FAST, "max_iter": 3}), grid, cv=FOLDS).fit(
             X_FULL, Y)
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    # the warning points at the user's call, through the decorators
+    assert {w.filename for w in caught if w.category is ConvergenceWarning} == {__file__}
     assert messages == ["6 of 12 (candidate, fold) fits reached max_iter without "
                         "converging. Raise max_iter, raise learning_rate_init, or scale "
                         "the features (StandardScaler)."]
@@ -384,14 +386,14 @@ def test_fits_that_reach_max_iter_warn_once_per_search():
 
 def test_a_best_value_at_the_edge_of_a_numeric_axis_warns_once():
     grid = {"alpha": [100.0, 1e3, 1e4], "dropout": [0.0, 0.1]}  # too much decay
-    with pytest.warns(UserWarning, match=r"edge of the grid for alpha=100.0 \(smallest "
+    with pytest.warns(GridEdgeWarning, match=r"edge of the grid for alpha=100.0 \(smallest "
                       r"of \[100.0, 1000.0, 10000.0\]\)"):
         quietly_search = BatchedGridSearchCV(MLPRegressor(**FAST), grid, cv=FOLDS)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             quietly_search.fit(X_FULL, Y)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("error", GridEdgeWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         search = BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [1e-3, 1e3]}, cv=FOLDS)
         search.fit(X_FULL, Y)  # two values have no inside: no warning

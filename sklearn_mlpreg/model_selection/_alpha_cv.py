@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._checks import check_enough_samples, check_weights, clearer_input_errors
 from .._classifier import MLPClassifier
 from .._docs import CLASSIFIER_ATTRIBUTES, CV_ATTRIBUTES, documented, prediction_docstring
-from .._exceptions import FitDivergedError
+from .._exceptions import FitDivergedError, warn
 from .._regressor import MLPRegressor
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
@@ -211,13 +211,12 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
     def _warn_failed(self, failed, alphas, n_splits):
         if failed.any():
             bad = sorted({float(alphas[i // n_splits]) for i in np.flatnonzero(failed)})
-            warnings.warn(
+            warn(
                 f"{failed.sum()} of {len(failed)} fits diverged (the loss exploded or "
                 f"became non-finite) and score NaN, for alphas {bad}. Scale the "
                 "features and the target, or lower learning_rate_init (a large alpha "
                 "also needs a small step: weight decay overshoots when "
-                "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning,
-                stacklevel=3)
+                "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning)
 
     # -- results ---------------------------------------------------------------
     def _store_results(self, alphas, splits, test, train):

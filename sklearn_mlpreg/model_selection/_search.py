@@ -35,6 +35,7 @@ from sklearn.model_selection._validation import (
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, indexable
 
+from .._exceptions import GridEdgeWarning, warn
 from .._pipeline import searched_mlp
 from ._evaluate import count_endings, evaluate_candidates
 
@@ -43,16 +44,16 @@ def warn_about_endings(endings: dict) -> None:
     """One warning per search for fits that ran out of epochs or diverged (where
     GridSearchCV warns once per fit)."""
     if endings["max_iter"]:
-        warnings.warn(
+        warn(
             f"{endings['max_iter']} of {endings['fits']} (candidate, fold) fits reached "
             "max_iter without converging. Raise max_iter, raise learning_rate_init, or "
-            "scale the features (StandardScaler).", ConvergenceWarning, stacklevel=3)
+            "scale the features (StandardScaler).", ConvergenceWarning)
     if endings["restored"]:
-        warnings.warn(
+        warn(
             f"{endings['restored']} of {endings['fits']} (candidate, fold) fits diverged; "
             "they keep the weights of their best validation epoch. Lower "
             "learning_rate_init, or scale the features and the target.",
-            ConvergenceWarning, stacklevel=3)
+            ConvergenceWarning)
 
 
 def _is_number(value) -> bool:
@@ -83,11 +84,11 @@ def warn_about_grid_edges(grid, best_params: Mapping) -> None:
             edges.append(f"{name}={best!r} ({'smallest' if best == values[0] else 'largest'}"
                          f" of {values})")
     if edges:
-        warnings.warn(
+        warn(
             "The best value is at the edge of the grid for " + "; ".join(edges) + ": the "
             "best setting may lie beyond it. Extend the grid in that direction (lambda is "
             "divided by the number of samples, so large data sets need larger alphas).",
-            UserWarning, stacklevel=3)
+            GridEdgeWarning)
 
 
 class _SearchCallbacks:

@@ -52,6 +52,7 @@ from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .._exceptions import GridEdgeWarning
 from .._pipeline import final_step
 from ..datasets import load_gait
 from ..model_selection import MLPClassifierCV, MLPRegressorCV
@@ -235,6 +236,8 @@ def evaluate(target, name, model, X, y, splits, config, tick):
     for k, (train, test) in enumerate(splits):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # the table reports the lambdas chosen (median, min, max) itself
+            warnings.simplefilter("ignore", GridEdgeWarning)
             # LogisticRegressionCV announces changes of its defaults in 1.10
             warnings.simplefilter("ignore", FutureWarning)
             fitted = clone(model).fit(X[train], y[train])
@@ -269,6 +272,7 @@ def lambda_table(target, X, y, config) -> pd.DataFrame:
     model = models_for(target, config)["sklearn_mlpreg MLP (lambda by CV)"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", GridEdgeWarning)  # the table shows the grid
         model.fit(X, y)
     results = pd.DataFrame(final_step(model).cv_results_)
     return pd.DataFrame({"lambda": results["param_alpha"].astype(float),
