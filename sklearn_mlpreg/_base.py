@@ -33,6 +33,8 @@ from ._checks import (
     check_weights,
     clearer_input_errors,
 )
+from ._class_weight import sample_factors
+from ._class_weight import weighted as class_weighted
 from ._docs import FIT_PARAMETERS, method_docstring
 from ._engine import (
     DROPOUT_MODES,
@@ -82,7 +84,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -147,24 +149,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             resume = "partial_fit" if incremental else "warm_start"
         X_input, y_input = X, y  # what callbacks see (original labels and names)
         settings = self.get_params(deep=False)
-        name = type(self).__name__
-        with clearer_input_errors(name, not self._is_classifier):
-            X, y = validate_data(
-                self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                y_numeric=not self._is_classifier, dtype=(np.float64, np.float32),
-                reset=resume is None)
-            previous = getattr(self, "_spec", None)
-            targets = fit_targets(settings, y, classifier=self._is_classifier,
-                                  previous=None if previous is None else previous.targets,
-                                  resume=resume, classes=classes)
-            Y = targets.encode(y, X.dtype, name)
-            sample_weight = check_weights(sample_weight, X)
-        if not incremental:
-            check_enough_samples(X.shape[0], name)
+        X, Y, targets, sample_weight, class_weights = self._validated(
+            X, y, sample_weight, settings, resume, classes, incremental)
         spec = make_spec(settings, X.shape[1], targets)
         X = X.tocsr() if sp.issparse(X) else X
         validation = self._explicit_validation_set(X_val, y_val, sample_weight_val,
-                                                   targets, X.dtype)
+                                                   targets, X.dtype, class_weights)
         rng = check_random_state(self.random_state)
         params = (initial_params(settings, spec, rng, X.dtype) if resume is None
                   else self._current_params(spec, X.dtype))
@@ -197,6 +187,28 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         set_fitted(self, outcome)
         return self
 
+    def _validated(self, X, y, sample_weight, settings, resume, classes, incremental):
+        """The validated data, its target encoding and the fit's sample weights
+        (``class_weight`` applied; its resolved weights, or None)."""
+        name = type(self).__name__
+        with clearer_input_errors(name, not self._is_classifier):
+            X, y = validate_data(
+                self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                y_numeric=not self._is_classifier, dtype=(np.float64, np.float32),
+                reset=resume is None)
+            previous = getattr(self, "_spec", None)
+            targets = fit_targets(settings, y, classifier=self._is_classifier,
+                                  previous=None if previous is None else previous.targets,
+                                  resume=resume, classes=classes)
+            Y = targets.encode(y, X.dtype, name)
+            sample_weight = check_weights(sample_weight, X)
+        sample_weight, class_weights = class_weighted(
+            settings.get("class_weight"), Y, targets, sample_weight,
+            incremental=incremental)
+        if not incremental:
+            check_enough_samples(X.shape[0], name)
+        return X, Y, targets, sample_weight, class_weights
+
     def _training_state(self, resume, settings, spec, dtype):
         """The engine state this fit continues (or a new one), with its optimizer:
         ``partial_fit`` keeps the optimizer, a warm start gets a fresh one."""
@@ -225,7 +237,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "(or refit from scratch) to change the architecture.")
         return layout.pack(self.coefs_, self.intercepts_, layout.empty(1, dtype))
 
-    def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype):
+    def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype,
+                                 class_weights=None):
         if X_val is None and y_val is None:
             return None
         if X_val is None or y_val is None:
@@ -238,6 +251,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             check_consistent_length(X_val, y_val)
             Y_val = targets.encode_validation(y_val, dtype, name)
             sw_val = check_weights(sample_weight_val, X_val)
+        if class_weights is not None:  # the training set's class weights
+            factors = sample_factors(class_weights, Y_val, targets).astype(dtype)
+            sw_val = factors if sw_val is None else sw_val * factors
         return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sw_val
 
     def _callback_bridge(self, X, y, spec, incremental):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 
@@ -16,7 +17,8 @@ _SUMMARY = """Multi-layer perceptron classifier trained by backpropagation.
 Accepts every parameter of :class:`sklearn.neural_network.MLPClassifier`
 with the same meaning and default, plus the lecture's regularization recipe
 (``penalty``, ``l1_ratio``, ``dropout``, ``weight_init``,
-``restore_best_weights``). It minimizes the cross entropy (softmax output
+``restore_best_weights``), ``class_weight`` and the ``'cosine'`` schedule.
+It minimizes the cross entropy (softmax output
 for multiclass targets, logistic outputs for binary and multilabel ones)
 plus ``alpha * R(W) / n``. Early stopping's validation split is stratified
 for every target type."""
@@ -37,6 +39,10 @@ True
 @documented(_SUMMARY, [COMMON_ATTRIBUTES, CLASSIFIER_ATTRIBUTES], _EXAMPLES)
 class MLPClassifier(ClassifierMixin, BaseMLP):
     _is_classifier = True
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,
@@ -70,6 +76,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         weight_init="glorot_uniform",
         restore_best_weights=True,
         dropout_mode="inverted",
+        class_weight=None,
     ):
         set_init_params(self, locals())
 

@@ -35,10 +35,18 @@ batch_size : int, default='auto'
     Size of the mini-batches of the stochastic solvers; ``'auto'`` is
     ``min(200, n_samples)``. Ignored by ``'lbfgs'``.
 
-learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-    Step-size schedule of ``solver='sgd'``: constant ``learning_rate_init``;
-    ``learning_rate_init / (t + 1) ** power_t`` after ``t`` samples; or
-    divided by 5 whenever the stopping criterion fires (stops below 1e-6).
+learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+    Step-size schedule. As in scikit-learn, ``'invscaling'`` and
+    ``'adaptive'`` apply to ``solver='sgd'`` only: constant
+    ``learning_rate_init``; ``learning_rate_init / (t + 1) ** power_t``
+    after ``t`` samples; or divided by 5 whenever the stopping criterion
+    fires (stops below 1e-6). ``'cosine'`` (this library's) applies to both
+    ``'sgd'`` and ``'adam'``: during epoch ``e`` of ``T = max_iter`` the step
+    size (Adam's ``eta``) is ``learning_rate_init * (1 + cos(pi * min(e, T)
+    / T)) / 2``, from ``learning_rate_init`` towards 0 at the last epoch;
+    unlike ``'invscaling'`` it follows epochs, not samples, and it ends
+    near zero whatever the data size. ``partial_fit`` counts its calls as
+    epochs (the rate is 0 after ``max_iter`` calls). L-BFGS refuses it.
 
 learning_rate_init : float, default=0.001
     Initial step size of ``'sgd'`` and ``'adam'``.
@@ -120,6 +128,19 @@ weight_init : {'glorot_uniform', 'he_normal'}, float or tuple, default='glorot_u
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch
     (scikit-learn's behaviour); otherwise keep the last epoch's weights.
+
+class_weight : dict, list of dict or 'balanced', default=None
+    Weights of the classes (``MLPClassifier`` only), with
+    ``LogisticRegression``'s semantics: each sample's weight is its
+    ``sample_weight`` times the weight of its class, so the fit equals one
+    with ``sample_weight=compute_sample_weight(class_weight, y)``.
+    ``'balanced'`` gives class ``c`` the weight ``n_samples / (n_classes *
+    n_c)``; a dict maps labels to weights (missing classes weigh 1). For
+    multilabel targets: ``'balanced'`` or a list of one dict per label (the
+    weights of 0 and 1), a sample's weight being the product over labels
+    (scikit-learn's multi-output convention). An early-stopping or explicit
+    validation set is weighted by the training set's class weights.
+    ``partial_fit`` takes a dict only.
 
 dropout_mode : {'inverted', 'weight_scaling'}, default='inverted'
     How dropout keeps the expected activation: ``'inverted'`` scales the kept

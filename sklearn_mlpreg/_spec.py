@@ -108,6 +108,11 @@ def make_spec(params: Mapping, n_features: int, targets: Targets) -> ModelSpec:
         raise ValueError(
             "dropout needs a stochastic solver: random masks break L-BFGS's line "
             "search. Use solver='adam' or 'sgd', or set dropout=0.")
+    if params["learning_rate"] == "cosine" and params["solver"] not in STOCHASTIC_SOLVERS:
+        raise ValueError(
+            "learning_rate='cosine' anneals the step size of the stochastic solvers; "
+            "L-BFGS takes no step size. Use solver='adam' or 'sgd', or "
+            "learning_rate='constant'.")
     architecture = Architecture(
         layer_units=(int(n_features), *hidden, targets.n_outputs),
         activation=params["activation"], out_activation=targets.out_activation,
@@ -156,9 +161,10 @@ def make_optimizer(settings: Mapping | Sequence[Mapping], n_models: int, n_param
     if models[0]["solver"] == "sgd":
         return SGD(n_models, n_params, dtype, column("learning_rate_init"),
                    column("learning_rate"), column("momentum"),
-                   column("nesterovs_momentum"), column("power_t"))
+                   column("nesterovs_momentum"), column("power_t"), column("max_iter"))
     return Adam(n_models, n_params, dtype, column("learning_rate_init"), column("beta_1"),
-                column("beta_2"), column("epsilon"))
+                column("beta_2"), column("epsilon"), column("learning_rate"),
+                column("max_iter"))
 
 
 def initial_params(params: Mapping, spec: ModelSpec, rng: np.random.RandomState,

@@ -51,6 +51,9 @@ SETTINGS = [
     dict(dropout=0.2, dropout_mode="weight_scaling"),
     dict(batch_size=8, shuffle=True),
     dict(early_stopping=True, validation_fraction=0.3, n_iter_no_change=2),
+    dict(learning_rate="cosine"),
+    dict(solver="sgd", learning_rate="cosine", learning_rate_init=0.05),
+    dict(learning_rate="cosine", batch_size=10),
 ]
 
 

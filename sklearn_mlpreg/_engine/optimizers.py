@@ -8,9 +8,17 @@ that the same gradients give the same steps:
 * :class:`SGD`: ``v <- mu v - eta g``; the step is ``v`` or, with Nesterov's
   momentum, ``mu v - eta g``. Schedules: ``constant``; ``invscaling``
   (``eta_t = eta_0 / (t + 1)^power_t``, ``t`` samples seen); ``adaptive``
-  (divide ``eta`` by 5 whenever the stopping criterion fires, stop below 1e-6).
+  (divide ``eta`` by 5 whenever the stopping criterion fires, stop below 1e-6);
+  ``cosine`` (below).
 * :class:`Adam`: ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
-  step ``-eta sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+  step ``-eta sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``. Of the
+  schedules it honours ``cosine`` only (as scikit-learn's Adam ignores the
+  others).
+
+The ``cosine`` schedule (both solvers) anneals the base step size over the
+``T = max_iter`` epochs: during epoch ``e = 0, 1, ...`` it is
+``eta_0 (1 + cos(pi min(e, T) / T)) / 2`` -- ``eta_0`` in the first epoch,
+half of it at mid-training, towards 0 at the end (:func:`cosine_factor`).
 
 L-BFGS (``scipy.optimize``, one network at a time) lives in :mod:`.lbfgs`.
 
@@ -33,12 +41,43 @@ def per_model(value: ArrayLike, n_models: int, dtype: DTypeLike = float) -> NDAr
     return np.broadcast_to(np.asarray(value, dtype=dtype), (n_models,)).copy()
 
 
+def cosine_factor(epoch: ArrayLike, horizon: ArrayLike) -> NDArray:
+    """``(1 + cos(pi min(e, T) / T)) / 2``: the cosine schedule's share of
+    ``eta_0`` during epoch ``e`` (0-based) of ``T``."""
+    e = np.minimum(np.asarray(epoch, dtype=float), horizon)
+    return 0.5 * (1.0 + np.cos(np.pi * e / np.asarray(horizon, dtype=float)))
+
+
+class _Annealing:
+    """The cosine schedule's bookkeeping, shared by both optimizers: which models
+    anneal, over how many epochs, how many epochs each has run, and the share
+    of ``eta_0`` for the current epoch (``scale``, 1 for the others)."""
+
+    def _init_annealing(self, schedule: ArrayLike, horizon: ArrayLike, K: int) -> None:
+        self.schedule = per_model(schedule, K, dtype=object)
+        self.cosine = self.schedule == "cosine"
+        self.horizon = per_model(horizon, K)
+        self.epochs = np.zeros(K, dtype=np.int64)
+        self.scale = np.ones(K)
+
+    def _count_epoch(self) -> None:
+        """One more epoch for every model; the cosine models' next share."""
+        self.epochs += 1
+        if self.cosine.any():
+            self.scale = np.where(self.cosine, cosine_factor(self.epochs, self.horizon),
+                                  1.0)
+
+    def _select_annealing(self, index: Array) -> None:
+        for name in ("schedule", "cosine", "horizon", "epochs", "scale"):
+            setattr(self, name, getattr(self, name)[index])
+
+
 def _column(values: Array, dtype: DTypeLike) -> Array:
     """Per-model values as a ``(K, 1)`` column in the parameters' dtype."""
     return values.astype(dtype)[:, None]
 
 
-class SGD:
+class SGD(_Annealing):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     Every setting may differ from model to model (one value per row).
@@ -51,13 +90,15 @@ class SGD:
         Dtype of the parameters.
     learning_rate_init : float or array-like of shape (K,)
         Initial step size ``eta_0``.
-    schedule : {"constant", "invscaling", "adaptive"} or array-like of them
+    schedule : {"constant", "invscaling", "adaptive", "cosine"} or array-like of them
     momentum : float or array-like of shape (K,)
         ``mu`` in [0, 1].
     nesterov : bool or array-like of shape (K,)
         Use Nesterov's momentum.
     power_t : float or array-like of shape (K,)
         Exponent of the ``invscaling`` schedule.
+    horizon : int or array-like of shape (K,)
+        Epochs the ``cosine`` schedule anneals over (``max_iter``).
     """
 
     def __init__(
@@ -70,11 +111,12 @@ class SGD:
         momentum: ArrayLike = 0.9,
         nesterov: ArrayLike = True,
         power_t: ArrayLike = 0.5,
+        horizon: ArrayLike = 200,
     ):
         K = n_models
         self.learning_rate_init = per_model(learning_rate_init, K)
         self.learning_rate = self.learning_rate_init.copy()
-        self.schedule = per_model(schedule, K, dtype=object)
+        self._init_annealing(schedule, horizon, K)
         self.momentum = per_model(momentum, K)
         self.nesterov = per_model(nesterov, K, dtype=bool)
         self.power_t = per_model(power_t, K)
@@ -114,7 +156,12 @@ class SGD:
         return self._scratch
 
     def iteration_ends(self, samples_seen: Array) -> None:
-        """Update the learning rate at the end of an epoch (``invscaling`` models)."""
+        """Update the learning rate at the end of an epoch (``invscaling`` and
+        ``cosine`` models)."""
+        self._count_epoch()
+        if self.cosine.any():
+            self.learning_rate = np.where(self.cosine, self.learning_rate_init * self.scale,
+                                          self.learning_rate)
         scaling = self.schedule == "invscaling"
         if scaling.any():
             seen = np.asarray(samples_seen, dtype=float)
@@ -135,13 +182,14 @@ class SGD:
 
     def select(self, index: Array) -> None:
         """Keep the state of the models at ``index`` only."""
-        for name in ("learning_rate_init", "learning_rate", "schedule", "momentum",
-                     "nesterov", "power_t", "velocity"):
+        for name in ("learning_rate_init", "learning_rate", "momentum", "nesterov",
+                     "power_t", "velocity"):
             setattr(self, name, getattr(self, name)[index])
+        self._select_annealing(index)
         self._scratch = None
 
 
-class Adam:
+class Adam(_Annealing):
     """Adam (Kingma & Ba, 2014) with scikit-learn's bias correction.
 
     Every setting may differ from model to model (one value per row).
@@ -158,6 +206,10 @@ class Adam:
         Decay rates of the first and second moments, in [0, 1).
     epsilon : float or array-like of shape (K,)
         Added to ``sqrt(v)`` for numerical stability.
+    schedule : str or array-like of str, default="constant"
+        ``"cosine"`` anneals ``eta`` (any other value keeps it constant).
+    horizon : int or array-like of shape (K,)
+        Epochs the ``cosine`` schedule anneals over (``max_iter``).
 
     Attributes
     ----------
@@ -179,10 +231,13 @@ class Adam:
         beta_1: ArrayLike = 0.9,
         beta_2: ArrayLike = 0.999,
         epsilon: ArrayLike = 1e-8,
+        schedule: ArrayLike = "constant",
+        horizon: ArrayLike = 200,
     ):
         K = n_models
         self.learning_rate_init = per_model(learning_rate_init, K)
         self.learning_rate = self.learning_rate_init.copy()
+        self._init_annealing(schedule, horizon, K)
         self.beta_1 = per_model(beta_1, K)
         self.beta_2 = per_model(beta_2, K)
         self.epsilon = per_model(epsilon, K)
@@ -193,9 +248,12 @@ class Adam:
 
     def begin_step(self) -> Array:
         """Count a step and return its bias-corrected step size per model,
-        ``eta sqrt(1 - b2^t) / (1 - b1^t)``, ``(K,)``."""
+        ``eta sqrt(1 - b2^t) / (1 - b1^t)``, ``(K,)`` (``eta`` annealed by the
+        cosine schedule)."""
         self.t += 1
         t = self.t
+        if self.cosine.any():
+            return self._annealed_rates(t)
         # Python's float power (the C library's pow, as the compiled path uses), not
         # numpy's vectorized one, which may differ in the last bit.
         if (self.beta_1 == self.beta_1[0]).all() and (self.beta_2 == self.beta_2[0]).all():
@@ -207,6 +265,16 @@ class Adam:
                 rate * math.sqrt(1 - b2**t) / (1 - b1**t) for rate, b1, b2 in zip(
                     self.learning_rate_init.tolist(), self.beta_1.tolist(),
                     self.beta_2.tolist())]
+        return self.learning_rate
+
+    def _annealed_rates(self, t: int) -> Array:
+        """``begin_step``'s rates with each model's share of ``eta`` (the order of
+        operations of the compiled path: ``eta`` first, then the correction)."""
+        self.learning_rate[:] = [
+            rate * scale * math.sqrt(1 - b2**t) / (1 - b1**t)
+            for rate, scale, b1, b2 in zip(
+                self.learning_rate_init.tolist(), self.scale.tolist(),
+                self.beta_1.tolist(), self.beta_2.tolist())]
         return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
@@ -237,7 +305,8 @@ class Adam:
                                               + self.epsilon[:, None])
 
     def iteration_ends(self, samples_seen: Array) -> None:
-        """Adam keeps its schedule; nothing to do at the end of an epoch."""
+        """Count the epoch (the cosine schedule's clock)."""
+        self._count_epoch()
 
     def trigger_stopping(self, models: Array) -> Array:
         """Adam stops every model whose criterion fired."""
@@ -248,4 +317,5 @@ class Adam:
         for name in ("learning_rate_init", "learning_rate", "beta_1", "beta_2", "epsilon",
                      "ms", "vs"):
             setattr(self, name, getattr(self, name)[index])
+        self._select_annealing(index)
         self._scratch = None

@@ -31,6 +31,7 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
+from .._class_weight import resolve, sample_factors
 from .._engine import TrainingData, TrainingState, rows_per_batch, train
 from .._spec import (
     STOCHASTIC_SOLVERS,
@@ -85,6 +86,7 @@ class PlannedModel:
     val: np.ndarray | None  # early-stopping validation rows in block.X
     params: np.ndarray  # initial flat parameters, shape (P,)
     rng: np.random.RandomState
+    class_factors: np.ndarray | None = None  # its class weights over block.X's rows
 
 
 @dataclass
@@ -107,13 +109,25 @@ def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtyp
     longer than a short training of a small network).
     """
     params, rng = _initial_draw(settings, spec, dtype, inits, len(block.rows))
+    factors = _class_factors(settings.get("class_weight"), spec, block)
     rows, val = block.rows, None
     if settings["early_stopping"] and settings["solver"] in STOCHASTIC_SOLVERS:
         keep, held = validation_indices(
             len(block.rows), validation_fraction=settings["validation_fraction"], rng=rng,
             strata=spec.targets.strata(block.Y[block.rows]))
         rows, val = block.rows[keep], block.rows[held]
-    return PlannedModel(task, settings, spec, block, rows, val, params, rng)
+    return PlannedModel(task, settings, spec, block, rows, val, params, rng, factors)
+
+
+def _class_factors(class_weight, spec: ModelSpec, block: Block) -> np.ndarray | None:
+    """Each row's class weight for a model with ``class_weight`` (resolved on the
+    fold's training rows, as the lone estimator resolves it on its ``y``)."""
+    if class_weight is None:
+        return None
+    targets, Y = spec.targets, block.Y[block.rows]
+    factors = np.ones(block.X.shape[0])
+    factors[block.rows] = sample_factors(resolve(class_weight, Y, targets), Y, targets)
+    return factors
 
 
 def _initial_draw(settings: Mapping, spec: ModelSpec, dtype, inits: dict | None,
@@ -213,20 +227,26 @@ def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
                          else np.ones(b.X.shape[0]) for b in blocks]).astype(dtype)
     K, n = len(models), X.shape[0]
     shift = [offsets[id(m.block)] for m in models]
+    model_sw = np.broadcast_to(sw, (K, n))  # each model's weights: its class weights too
+    if any(m.class_factors is not None for m in models):
+        model_sw = np.tile(sw, (K, 1))
+        for k, m in enumerate(models):
+            if m.class_factors is not None:
+                model_sw[k, shift[k]:shift[k] + len(m.class_factors)] *= m.class_factors
+        weighted = True
     if len({len(m.rows) for m in models}) > 1:  # full batches of unequal folds: weights
         weights = np.zeros((K, n), dtype=dtype)
         for k, m in enumerate(models):
-            weights[k, m.rows + shift[k]] = sw[m.rows + shift[k]]
+            weights[k, m.rows + shift[k]] = model_sw[k, m.rows + shift[k]]
         data = TrainingData(X, Y, sample_weight=weights)
     else:
         rows = np.stack([m.rows + shift[k] for k, m in enumerate(models)])
-        data = TrainingData(X, Y, rows=rows,
-                            sample_weight=np.broadcast_to(sw, (K, n)) if weighted else None)
+        data = TrainingData(X, Y, rows=rows, sample_weight=model_sw if weighted else None)
     if any(m.val is not None for m in models):
         val_weight = np.zeros((K, n), dtype=dtype)
         for k, m in enumerate(models):
             if m.val is not None:
-                val_weight[k, m.val + shift[k]] = sw[m.val + shift[k]]
+                val_weight[k, m.val + shift[k]] = model_sw[k, m.val + shift[k]]
         data.X_val, data.Y_val, data.val_weight = X, Y, val_weight
     return data
 

@@ -24,7 +24,7 @@ from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
 from ..network import Architecture
-from ..optimizers import SGD, Adam
+from ..optimizers import SGD, Adam, cosine_factor
 from ..penalties import Penalty
 from ..state import CONVERGED, MAX_ITER, TRAINING, TrainingState
 from ..types import Array, TrainingConfig
@@ -168,7 +168,7 @@ def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | Non
     counters[T], counters[BEST] = state.t, state.best_loss
     counters[COUNT], counters[STATUS] = state.no_improvement_count, TRAINING
     counters[RATE] = optimizer.learning_rate
-    settings = np.zeros((K, 11))
+    settings = np.zeros((K, 13))
     settings[:, 0], settings[:, 1] = config.max_iter, config.tol
     settings[:, 2], settings[:, 3] = config.n_iter_no_change, guard_explosion
     if not adam:
@@ -177,6 +177,8 @@ def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | Non
     settings[:, 8] = optimizer.learning_rate_init
     if adam:
         settings[:, 9], settings[:, 10] = optimizer.beta_1, optimizer.beta_2
+    settings[:, 11] = np.where(optimizer.cosine, optimizer.horizon, 0)
+    settings[:, 12] = optimizer.epochs
     max_iter = int(config.max_iter.max())
     width = 1 + 2 * n_layers - 1
     block = max(1, min(max_iter, CURVE_BLOCK // (K * width)))
@@ -269,9 +271,15 @@ def _record_ending(state: TrainingState, counters: Array, optimizer: SGD | Adam,
         state.messages[k].append(
             "Training loss did not improve more than tol=%f for %d consecutive epochs."
             " Stopping." % (config.tol[k], config.n_iter_no_change[k]))
+    optimizer.epochs += counters[N_ITER].astype(np.int64)
+    if optimizer.cosine.any():
+        optimizer.scale = np.where(optimizer.cosine,
+                                   cosine_factor(optimizer.epochs, optimizer.horizon), 1.0)
     if isinstance(optimizer, Adam):
         optimizer.t += int(counters[N_ITER].max())
-        optimizer.learning_rate[:] = optimizer.learning_rate_init * np.sqrt(
+        last = np.where(optimizer.cosine,  # the share of the last step taken
+                        cosine_factor(optimizer.epochs - 1, optimizer.horizon), 1.0)
+        optimizer.learning_rate[:] = optimizer.learning_rate_init * last * np.sqrt(
             1 - optimizer.beta_2**optimizer.t) / (1 - optimizer.beta_1**optimizer.t)
     else:
         optimizer.learning_rate = counters[RATE].copy()

@@ -30,6 +30,12 @@ T, BEST, COUNT, N_ITER, STATUS, FIRST, LAST, RATE = range(8)
 
 
 @_jit
+def _cosine(epoch: float, horizon: float) -> float:
+    """The cosine schedule's share of ``eta_0`` in ``epoch`` (see ..optimizers)."""
+    return 0.5 * (1.0 + np.cos(np.pi * min(epoch, horizon) / horizon))
+
+
+@_jit
 def _end_epoch(counters: Array, k: int, loss: float, row: Array) -> bool:
     """The reference loop's bookkeeping after model ``k``'s epoch (``row`` its
     settings): count it, then the divergence rule, the patience count and the
@@ -48,6 +54,8 @@ def _end_epoch(counters: Array, k: int, loss: float, row: Array) -> bool:
     counters[COUNT, k] = counters[COUNT, k] + 1 if worse else 0
     if row[4] > 0:  # invscaling
         counters[RATE, k] = row[8] / (counters[T, k] + 1) ** row[5]
+    if row[11] > 0:  # cosine: the next epoch's share of eta_0
+        counters[RATE, k] = row[8] * _cosine(row[12] + counters[N_ITER, k], row[11])
     if diverged:
         counters[STATUS, k] = DIVERGED
     elif counters[COUNT, k] > patience:
@@ -67,7 +75,8 @@ def train_epochs(X: Array, Y: Array, fractions: Array, no_mask: Array, params: A
 
     ``settings`` has a row per model: (max_iter, tol, n_iter_no_change, guard the
     explosion (0/1), invscaling (0/1), power_t, Adam steps before this call, rows
-    per epoch, learning_rate_init, Adam's beta_1 and beta_2). ``counters`` (8, K)
+    per epoch, learning_rate_init, Adam's beta_1 and beta_2, the cosine
+    schedule's horizon (0: none), epochs before this call). ``counters`` (8, K)
     holds, per model, the samples seen, best loss, patience count, epochs,
     status, first and last epoch's loss, and SGD's current step size; its
     columns carry a training from one call to the next. The epochs' losses go
@@ -94,7 +103,9 @@ def train_epochs(X: Array, Y: Array, fractions: Array, no_mask: Array, params: A
                 draw_masks(keys, positions, k, dropout[0, k], dropout[1, k], widths, mask)
             if kind == ADAM:  # one step per epoch: the step count is the epoch's
                 t = steps_before + epoch + 1
-                per_model[2, k] = rate_init * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+                eta = rate_init if row[11] == 0 else rate_init * _cosine(row[12] + epoch,
+                                                                         row[11])
+                per_model[2, k] = eta * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
             else:
                 per_model[2, k] = counters[RATE, k]
             # (the step size in the parameters' dtype, as the batch step has it)
