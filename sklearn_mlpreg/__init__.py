@@ -6,6 +6,7 @@ lecture (L1 / elastic net, dropout, small initial weights, early stopping).
 """
 
 from ._classifier import MLPClassifier
+from ._ensemble import MLPEnsembleClassifier, MLPEnsembleRegressor
 from ._exceptions import FitDivergedError, GridEdgeWarning
 from ._regressor import MLPRegressor
 from .model_selection import MLPClassifierCV, MLPRegressorCV
@@ -13,4 +14,5 @@ from .model_selection import MLPClassifierCV, MLPRegressorCV
 __version__ = "0.1.0"
 
 __all__ = ["FitDivergedError", "GridEdgeWarning", "MLPClassifier", "MLPClassifierCV",
-           "MLPRegressor", "MLPRegressorCV", "__version__"]
+           "MLPEnsembleClassifier", "MLPEnsembleRegressor", "MLPRegressor",
+           "MLPRegressorCV", "__version__"]

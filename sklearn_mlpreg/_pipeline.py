@@ -22,19 +22,23 @@ def mlp_prefix(estimator) -> str | None:
     return None
 
 
-def searched_mlp(estimator) -> tuple[str | None, BaseMLP]:
-    """The MLP a batched search trains and its step name: ``(None, estimator)``
-    for an MLP, ``(name, step)`` for a ``Pipeline`` ending in one."""
+def searched_mlp(estimator):
+    """The MLP (or seed ensemble) a batched search trains and its step name:
+    ``(None, estimator)`` alone, ``(name, step)`` for a ``Pipeline`` ending in one."""
     from sklearn.pipeline import Pipeline  # not at import: it loads sklearn.callback
 
-    if isinstance(estimator, BaseMLP):
+    from ._ensemble import _BaseMLPEnsemble
+
+    trainable = (BaseMLP, _BaseMLPEnsemble)
+    if isinstance(estimator, trainable):
         return None, estimator
-    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], BaseMLP):
+    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], trainable):
         return estimator.steps[-1][0], estimator.steps[-1][1]
     raise TypeError(
-        f"A batched search trains this library's MLPs, alone or as the last step of a "
-        f"Pipeline; got {type(estimator).__name__}. Use sklearn.model_selection."
-        "GridSearchCV (or RandomizedSearchCV) for other estimators.")
+        f"A batched search trains this library's MLPs (or seed ensembles of them), alone "
+        f"or as the last step of a Pipeline; got {type(estimator).__name__}. Use "
+        "sklearn.model_selection.GridSearchCV (or RandomizedSearchCV) for other "
+        "estimators.")
 
 
 def final_step(fitted):

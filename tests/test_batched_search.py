@@ -355,14 +355,15 @@ def test_networks_that_differ_only_in_training_settings_share_one_stack():
     candidates = list(sklearn.model_selection.ParameterGrid(grid))
     tasks = plan_tasks(MLPRegressor(**FAST, batch_size=16), X_FULL, Y, candidates,
                        list(FOLDS.split(X_FULL)), {}, np.nan)
-    keys = {stack_key(t.planned) for t in tasks}
+    keys = {stack_key(m) for t in tasks for m in t.members}
     # adam and sgd cannot share one; mini-batch stacks group by rows and batch size
     # (the early-stopping split leaves fewer rows)
     assert len(keys) == 2 * 2
     shapes = plan_tasks(MLPRegressor(**FAST), X_FULL, Y, list(
         sklearn.model_selection.ParameterGrid(GRIDS["shapes"])), list(FOLDS.split(X_FULL)),
         {}, np.nan)
-    assert len({stack_key(t.planned) for t in shapes}) == 4  # layer sizes x activation
+    # one stack per (layer sizes, activation)
+    assert len({stack_key(m) for t in shapes for m in t.members}) == 4
 
 
 def test_fits_that_reach_max_iter_warn_once_per_search():

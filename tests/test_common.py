@@ -14,7 +14,14 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPEnsembleClassifier,
+    MLPEnsembleRegressor,
+    MLPRegressor,
+    MLPRegressorCV,
+)
 from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
 FAST = dict(max_iter=50, random_state=0)
@@ -29,6 +36,10 @@ EXPECTED_FAILURES: dict = {}
      MLPRegressorCV(alphas=[1e-4, 1.0], cv=3, **FAST),
      MLPClassifierCV(alphas=[1e-4, 1.0], cv=3, **FAST),
      BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [1e-4, 1.0]}, cv=3),
+     MLPEnsembleRegressor(MLPRegressor(**FAST), n_members=3, random_state=0),
+     # (with bootstrap=True, sample_weight is not the same as repeated rows: the
+     # draws depend on the number of rows, as in BaggingClassifier)
+     MLPEnsembleClassifier(MLPClassifier(**FAST), n_members=2, random_state=0),
      BatchedRandomizedSearchCV(MLPClassifier(**FAST), {"alpha": [1e-4, 1.0]}, n_iter=2,
                                cv=3, random_state=0)],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,

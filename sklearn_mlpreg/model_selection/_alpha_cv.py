@@ -35,7 +35,7 @@ from .._exceptions import FitDivergedError, warn
 from .._regressor import MLPRegressor
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
-from ._evaluate import count_endings, evaluate_candidates
+from ._evaluate import count_endings, epochs_run, evaluate_candidates
 from ._scoring import accepts_sample_weight
 from ._search import warn_about_endings, warn_about_grid_edges
 
@@ -201,9 +201,7 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         failed = np.array([r["fit_error"] is not None for r in records])
         self._warn_failed(failed, alphas, len(splits))
         warn_about_endings(count_endings(tasks, trained))
-        self.n_iter_ = np.array([0 if t.planned is None else
-                                 trained[t.planned.task].state.n_iter[0] for t in tasks]
-                                ).reshape(len(alphas), -1)
+        self.n_iter_ = epochs_run(tasks, trained).reshape(len(alphas), -1)
         test, train = (np.array([r[key] for r in records], dtype=float)
                        for key in ("test_scores", "train_scores"))
         return test, train, failed

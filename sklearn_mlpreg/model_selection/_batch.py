@@ -30,9 +30,11 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import clone
 
 from .._class_weight import resolve, sample_factors
 from .._engine import TrainingData, TrainingState, rows_per_batch, train
+from .._fitted import FitOutcome, set_fitted
 from .._spec import (
     STOCHASTIC_SOLVERS,
     ModelSpec,
@@ -78,7 +80,7 @@ class Block:
 class PlannedModel:
     """One (candidate, fold) network before training."""
 
-    task: int  # its position in the search's (candidate, fold) order
+    key: int  # its key among the networks of one run (trained networks come back by key)
     settings: Mapping  # the MLP's parameters
     spec: ModelSpec
     block: Block
@@ -86,7 +88,8 @@ class PlannedModel:
     val: np.ndarray | None  # early-stopping validation rows in block.X
     params: np.ndarray  # initial flat parameters, shape (P,)
     rng: np.random.RandomState
-    class_factors: np.ndarray | None = None  # its class weights over block.X's rows
+    # factors on its sample weights over block.X's rows (class weights, bootstrap counts)
+    weight_factors: np.ndarray | None = None
 
 
 @dataclass
@@ -99,9 +102,13 @@ class TrainedModel:
     messages: list = field(default_factory=list)
 
 
-def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtype,
-               inits: dict | None = None) -> PlannedModel:
+def plan_model(key: int, settings: Mapping, spec: ModelSpec, block: Block, dtype,
+               inits: dict | None = None, counts: np.ndarray | None = None
+               ) -> PlannedModel:
     """Initial weights, random stream and rows of one (candidate, fold) model.
+
+    ``counts`` (one per row of the fold, an ensemble member's bootstrap draw)
+    multiply its sample weights, as its class weights do.
 
     ``inits`` caches the draws of an integer ``random_state``: every model
     with the same seed, layers, activation and initialization starts from the
@@ -110,13 +117,16 @@ def plan_model(task: int, settings: Mapping, spec: ModelSpec, block: Block, dtyp
     """
     params, rng = _initial_draw(settings, spec, dtype, inits, len(block.rows))
     factors = _class_factors(settings.get("class_weight"), spec, block)
+    if counts is not None:
+        factors = np.ones(block.X.shape[0]) if factors is None else factors
+        factors[block.rows] *= counts
     rows, val = block.rows, None
     if settings["early_stopping"] and settings["solver"] in STOCHASTIC_SOLVERS:
         keep, held = validation_indices(
             len(block.rows), validation_fraction=settings["validation_fraction"], rng=rng,
             strata=spec.targets.strata(block.Y[block.rows]))
         rows, val = block.rows[keep], block.rows[held]
-    return PlannedModel(task, settings, spec, block, rows, val, params, rng, factors)
+    return PlannedModel(key, settings, spec, block, rows, val, params, rng, factors)
 
 
 def _class_factors(class_weight, spec: ModelSpec, block: Block) -> np.ndarray | None:
@@ -172,7 +182,7 @@ def stack_key(model: PlannedModel) -> tuple:
     if settings["dropout_mode"] == "weight_scaling":  # it predicts with scaled weights
         key += (arch.dropout,)
     if settings["solver"] not in STOCHASTIC_SOLVERS:
-        return key + (model.task,)  # L-BFGS: one network at a time
+        return key + (model.key,)  # L-BFGS: one network at a time
     if full and model.block.shared:  # folds as 0/1 weights over the shared rows
         return key + ("full", id(model.block.X), id(model.block.Y))
     return key + (n, batch)
@@ -189,18 +199,19 @@ def stacks(models: list[PlannedModel], n_jobs) -> list[list[PlannedModel]]:
                                         min(n_chunks, len(group))) if len(chunk)]
 
 
-def train_models(models: list[PlannedModel], n_jobs, hooks=None
+def train_models(models: list[PlannedModel], n_jobs, hooks=None, diagnostics=False
                  ) -> dict[int, TrainedModel]:
-    """Train every planned model; returns the trained models by task. ``hooks``
-    (progress callbacks) follow the first stack."""
+    """Train every planned model; returns the trained models by key. ``hooks``
+    (progress callbacks) follow the first stack; ``diagnostics`` records the
+    per-epoch gradient norms and saturation (a search does not keep them)."""
     chunks = stacks(models, n_jobs)
     # Threads by default: numpy and the compiled step release the GIL, and a
     # process pool's start-up costs more than small jobs take. A Dask or Ray
     # joblib backend, when active, overrides the preference.
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(train_stack)(chunk, hooks if i == 0 else None)
+        delayed(train_stack)(chunk, hooks if i == 0 else None, diagnostics)
         for i, chunk in enumerate(chunks))
-    return {model.task: trained for chunk, result in zip(chunks, results)
+    return {model.key: trained for chunk, result in zip(chunks, results)
             for model, trained in zip(chunk, result)}
 
 
@@ -228,11 +239,11 @@ def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
     K, n = len(models), X.shape[0]
     shift = [offsets[id(m.block)] for m in models]
     model_sw = np.broadcast_to(sw, (K, n))  # each model's weights: its class weights too
-    if any(m.class_factors is not None for m in models):
+    if any(m.weight_factors is not None for m in models):
         model_sw = np.tile(sw, (K, 1))
         for k, m in enumerate(models):
-            if m.class_factors is not None:
-                model_sw[k, shift[k]:shift[k] + len(m.class_factors)] *= m.class_factors
+            if m.weight_factors is not None:
+                model_sw[k, shift[k]:shift[k] + len(m.weight_factors)] *= m.weight_factors
         weighted = True
     if len({len(m.rows) for m in models}) > 1:  # full batches of unequal folds: weights
         weights = np.zeros((K, n), dtype=dtype)
@@ -251,7 +262,8 @@ def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
     return data
 
 
-def train_stack(models: list[PlannedModel], hooks=None) -> list[TrainedModel]:
+def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False
+                ) -> list[TrainedModel]:
     """Train one stack of models in the engine (a joblib task)."""
     start = time.perf_counter()
     settings = [m.settings for m in models]
@@ -259,7 +271,7 @@ def train_stack(models: list[PlannedModel], hooks=None) -> list[TrainedModel]:
     params = np.stack([m.params for m in models])
     data = stack_data(models, params.dtype)
     config = training_config(settings, spec)
-    config.diagnostics = False  # per-model gradient norms are not kept here
+    config.diagnostics = diagnostics
     K, layout = len(models), spec.architecture.layout
     state = TrainingState(K, make_optimizer(settings, K, layout.n_params, params.dtype))
     n_rows = data.X.shape[0] if data.rows is None else data.rows.shape[1]
@@ -274,6 +286,19 @@ def train_stack(models: list[PlannedModel], hooks=None) -> list[TrainedModel]:
             _train_lbfgs(spec, data, params, state, config)
     seconds = (time.perf_counter() - start) / K
     return [TrainedModel(params[k], state.select_model(k), seconds) for k in range(K)]
+
+
+def fitted_network(template, model: PlannedModel, trained: TrainedModel,
+                   feature_names=None):
+    """The plain fitted MLP a trained model stands for: a clone of ``template``
+    (its metadata requests kept) with the model's settings and the fitted
+    attributes a lone fit of it derives."""
+    network = clone(template).set_params(**model.settings)
+    stochastic = model.settings["solver"] in STOCHASTIC_SOLVERS
+    early = bool(stochastic and model.settings["early_stopping"])
+    set_fitted(network, FitOutcome(model.spec, trained.state, trained.params[None],
+                                   stochastic, early, model.val is not None), feature_names)
+    return network
 
 
 def _train_lbfgs(spec: ModelSpec, data: TrainingData, params, state, config) -> None:

@@ -23,8 +23,9 @@ from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.validation import _check_method_params
 
 from .._engine import SCORES, predict, score
-from .._fitted import FitOutcome, set_fitted
+from .._ensemble import _BaseMLPEnsemble
 from .._pipeline import searched_mlp
+from ._batch import fitted_network
 
 
 def fast_names(scoring, estimator) -> dict[str, str] | None:
@@ -56,12 +57,11 @@ def fast_scores(scoring, estimator, tasks, trained, y, score_params,
     groups: dict[tuple, list[int]] = {}
     for i, task in enumerate(tasks):
         if task.error is None:
-            key = (id(task.fold), task.planned.spec.architecture)
+            key = (id(task.fold), task.members[0].spec.architecture)
             groups.setdefault(key, []).append(i)
     scores: list = [None] * len(tasks)
     for members in groups.values():
-        values = _group_scores(names, [tasks[i] for i in members],
-                               [trained[i] for i in members], y, weight,
+        values = _group_scores(names, [tasks[i] for i in members], trained, y, weight,
                                return_train_score)
         if values is None:
             return None
@@ -71,16 +71,17 @@ def fast_scores(scoring, estimator, tasks, trained, y, score_params,
 
 
 def _group_scores(names, tasks, trained, y, weight, return_train_score) -> list | None:
-    """Scores of the networks of one fold and architecture, predicted together."""
-    fold, arch = tasks[0].fold, tasks[0].planned.spec.architecture
+    """Scores of the tasks of one fold and architecture, their networks predicted
+    together (an ensemble's members averaged)."""
+    fold, arch = tasks[0].fold, tasks[0].members[0].spec.architecture
     targets = fold.block.targets
     y_test = np.asarray(y)[fold.test]
     if targets.classifier and (not np.isin(y_test, targets.classes).all()
                                or (targets.multilabel and "neg_log_loss" in names.values())):
         return None  # a label the fold never saw, or a log loss of several labels
-    params = np.stack([t.params for t in trained])
+    params = np.stack([trained[m.key].params for t in tasks for m in t.members])
     coefs, intercepts = arch.layout.coefs(params), arch.layout.intercepts(params)
-    K = len(tasks)
+    ends = np.cumsum([len(t.members) for t in tasks])
     parts = [(fold.X_test, targets.encode(y_test, params.dtype), fold.test)]
     if return_train_score:
         rows = fold.block.rows
@@ -89,13 +90,15 @@ def _group_scores(names, tasks, trained, y, weight, return_train_score) -> list 
     for X_part, Y_part, original in parts:
         with np.errstate(all="ignore"):
             P = predict(X_part, coefs, intercepts, arch)
+        P = np.stack([P[end - len(t.members):end].mean(axis=0)
+                      for t, end in zip(tasks, ends)])  # one output per task
         w = None if weight is None else np.broadcast_to(
-            np.asarray(weight, dtype=float)[original], (K, len(original)))
+            np.asarray(weight, dtype=float)[original], (len(tasks), len(original)))
         results.append({metric: score(name, Y_part, P, w, arch.out_activation)
                         for metric, name in names.items()})
     single = list(names) == ["score"]
     out = []
-    for k in range(K):
+    for k in range(len(tasks)):
         per_part = [{m: float(v[k]) for m, v in part.items()} for part in results]
         per_part = [p["score"] if single else p for p in per_part]
         out.append((per_part[0], per_part[1] if return_train_score else None))
@@ -103,27 +106,33 @@ def _group_scores(names, tasks, trained, y, weight, return_train_score) -> list 
 
 
 def fitted_estimator(estimator, task, trained):
-    """The fitted estimator one task stands for: its MLP, after the fold's fitted
-    steps when the estimator is a pipeline."""
-    mlp_name, mlp = searched_mlp(estimator)
-    network = clone(mlp).set_params(**task.settings)  # keeps its metadata requests
-    set_fitted(network, FitOutcome(task.planned.spec, trained.state, trained.params[None]),
-               task.fold.feature_names)
-    if mlp_name is None:
-        return network
+    """The fitted estimator one task stands for: its MLP (or seed ensemble), after
+    the fold's fitted steps when the estimator is a pipeline."""
+    step, _ = searched_mlp(estimator)
+    names = task.fold.feature_names
+    if isinstance(task.final, _BaseMLPEnsemble):
+        template = task.final.member_template()
+        final = clone(task.final)
+        final.set_members([fitted_network(template, m, trained[m.key], names)
+                           for m in task.members], *task.plan)
+    else:
+        final = fitted_network(task.final, task.members[0], trained[task.members[0].key],
+                               names)
+    if step is None:
+        return final
     pipeline = clone(estimator).set_params(**task.pre_params)
-    return pipeline.set_params(steps=list(task.fold.preprocess.steps) + [(mlp_name, network)])
+    return pipeline.set_params(steps=list(task.fold.preprocess.steps) + [(step, final)])
 
 
 def scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
                   return_train_score: bool, error_score) -> list:
     """Each task's (test, train) scores through scikit-learn's scoring."""
     out = []
-    for i, task in enumerate(tasks):
+    for task in tasks:
         if task.error is not None:
             out.append((None, None))
             continue
-        fitted = fitted_estimator(estimator, task, trained[i])
+        fitted = fitted_estimator(estimator, task, trained)
         parts = []
         for rows in (task.fold.test, task.fold.train)[:1 + return_train_score]:
             params = _check_method_params(X, params=score_params, indices=rows)

@@ -37,7 +37,7 @@ from sklearn.utils.validation import _check_method_params, indexable
 
 from .._exceptions import GridEdgeWarning, warn
 from .._pipeline import searched_mlp
-from ._evaluate import count_endings, evaluate_candidates
+from ._evaluate import count_endings, epochs_run, evaluate_candidates
 
 
 def warn_about_endings(endings: dict) -> None:
@@ -225,9 +225,7 @@ class _BatchedSearchMixin:
         self._store_best(results, refit_metric, X, y, routed.estimator.fit, callbacks)
         self.scorer_ = getattr(scorers, "_scorers", scorers)
         self.cv_results_ = results
-        self.n_iter_ = np.array([trained[t.planned.task].state.n_iter[0]
-                                 if t.planned is not None else 0 for t in tasks]
-                                ).reshape(len(candidates), self.n_splits_)
+        self.n_iter_ = epochs_run(tasks, trained).reshape(len(candidates), self.n_splits_)
         callbacks.finish()
         return self
 
