@@ -69,6 +69,8 @@ def gait(args: argparse.Namespace) -> int:
         changes["hidden_layer_sizes"] = args.hidden
     if args.alphas is not None:
         changes["alphas"] = args.alphas
+    if args.class_weight is not None:
+        changes["class_weight"] = args.class_weight
     config = GaitStudyConfig.quick(**changes) if args.quick else GaitStudyConfig(**changes)
     print(f"gait study: targets {', '.join(config.targets)}; MLP "
           f"{config.hidden_layer_sizes}, Adam lr {config.learning_rate_init}, "
@@ -122,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     gait_parser.add_argument("--alphas", type=_numbers(float), default=None,
                              help="lambda grid, e.g. 0.01,1,100 (default 1e-2 .. 1e4)")
     gait_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gait_parser.add_argument("--class-weight", choices=["balanced"], default=None,
+                             help="class_weight of the classifiers (y1, y2); default none")
     gait_parser.add_argument("--out", default="gait-results",
                              help="output folder (default gait-results/)")
     gait_parser.add_argument("--quick", action="store_true",

@@ -313,3 +313,49 @@ def plot_fit(X, y, models, *, ax=None, title=None, X_test=None, y_test=None):
     ax.set_title(title or "")
     ax.legend(fontsize=7)
     return ax
+
+
+def plot_ensemble_band(X, y, ensemble, *, ax=None, title=None, X_test=None, y_test=None,
+                       margin=0.0):
+    """A one-input seed ensemble: its members, their mean and a band of +-2 std.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 1)
+        Training inputs.
+    y : array-like of shape (n_samples,)
+    ensemble : fitted MLPEnsembleRegressor
+    ax : matplotlib Axes, default=None
+    title : str
+    X_test, y_test : array-like, default=None
+        Test samples, drawn as open circles.
+    margin : float, default=0.0
+        Extend the curves this share of the data's range beyond it, each side.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    X = np.asarray(X, dtype=float)
+    points = X[:, 0] if X_test is None else np.concatenate([X[:, 0],
+                                                            np.asarray(X_test)[:, 0]])
+    low, high = points.min(), points.max()
+    extra = margin * (high - low)
+    grid = np.linspace(low - extra, high + extra, 400)[:, None]
+    for i, member in enumerate(ensemble.estimators_):
+        ax.plot(grid[:, 0], member.predict(grid), color="0.7", lw=0.7,
+                label="members" if i == 0 else None)
+    mean, std = ensemble.predict(grid, return_std=True)
+    ax.fill_between(grid[:, 0], mean - 2 * std, mean + 2 * std, color="C0", alpha=0.25,
+                    label="mean +- 2 std")
+    ax.plot(grid[:, 0], mean, color="C0", label="ensemble mean")
+    ax.scatter(X[:, 0], y, s=14, color="k", label="training data", zorder=3)
+    if X_test is not None:
+        ax.scatter(np.asarray(X_test)[:, 0], y_test, s=22, facecolors="none",
+                   edgecolors="r", label="test data", zorder=3)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title or "")
+    ax.legend(fontsize=7)
+    return ax

@@ -21,6 +21,8 @@ EXAMPLES = {
     "dropout": "HW3 (6): dropout 0.5 / 0.2",
     "variance_of_prediction_error": "HW3 (7): variance of the error, bias and variance",
     "classification": "MLP classification of two Gaussian classes",
+    "cosine_schedule": "a cosine learning-rate schedule vs the constant rate",
+    "seed_ensemble": "ten seeds: the ensemble mean and its spread",
 }
 
 

@@ -86,6 +86,12 @@ class GaitStudyConfig:
         Also fit scikit-learn's MLP with the same settings, side by side.
     n_jobs : int or None
         Processes for the outer folds (-1: every core).
+    class_weight : {"balanced"} or None
+        ``class_weight`` of the classification MLP and of
+        ``LogisticRegressionCV`` (scikit-learn's MLP has none). Measured with
+        the default settings, ``"balanced"`` moved y1's balanced accuracy from
+        0.906 to 0.922 and y2's from 0.566 to 0.549 (ROC AUC 0.971 -> 0.976,
+        0.757 -> 0.709): no consistent gain, so the default is None.
     """
 
     targets: tuple = REGRESSION_TARGETS + CLASSIFICATION_TARGETS
@@ -97,6 +103,7 @@ class GaitStudyConfig:
     n_repeats: int = 5
     sklearn_baseline: bool = True
     n_jobs: int | None = -1  # the study uses every core by default
+    class_weight: str | None = None
 
     @classmethod
     def quick(cls, **changes):
@@ -175,9 +182,10 @@ def models_for(target: str, config: GaitStudyConfig) -> dict:
     inner = StratifiedKFold(3, shuffle=True, random_state=config.seed)
     models = {
         "sklearn_mlpreg MLP (lambda by CV)": _classifier(MLPClassifierCV(
-            alphas=alphas, cv=inner, scoring="neg_log_loss", n_jobs=config.n_jobs, **mlp)),
+            alphas=alphas, cv=inner, scoring="neg_log_loss", n_jobs=config.n_jobs,
+            class_weight=config.class_weight, **mlp)),
         "LogisticRegressionCV": _classifier(LogisticRegressionCV(
-            Cs=10, cv=inner, scoring="neg_log_loss")),
+            Cs=10, cv=inner, scoring="neg_log_loss", class_weight=config.class_weight)),
         "Dummy (prior)": _classifier(DummyClassifier(strategy="prior")),
     }
     if config.sklearn_baseline:
