@@ -60,3 +60,15 @@ def test_progress_shows_each_fold_with_the_networks_losses(tmp_path, capsys):
     shown = capsys.readouterr().err
     assert "69/69" in shown  # one tick per outer fold: 3 models x 23 (leave-one-out)
     assert "loss=" in shown and "cv_score=" in shown and "target=BBS" in shown
+
+
+def test_class_weight_option_reaches_the_classifiers():
+    from sklearn_mlpreg.__main__ import build_parser
+    from sklearn_mlpreg.studies.gait import models_for
+
+    args = build_parser().parse_args(["gait", "--class-weight", "balanced"])
+    assert args.class_weight == "balanced"
+    models = models_for("y2", GaitStudyConfig(class_weight="balanced", sklearn_baseline=False))
+    assert models["sklearn_mlpreg MLP (lambda by CV)"][-1].class_weight == "balanced"
+    assert models["LogisticRegressionCV"][-1].class_weight == "balanced"
+    assert models_for("y2", GaitStudyConfig())["LogisticRegressionCV"][-1].class_weight is None
