@@ -173,6 +173,38 @@ def run(quick: bool = False, repeats: int = 3, names=None, peak: float | None = 
     return results
 
 
+def run_on_device(device: str, quick: bool = False, repeats: int = 3, names=None
+                  ) -> list[dict]:
+    """``MLPRegressorCV`` (n_jobs=1) on numpy arrays and on torch tensors on
+    ``device``, interleaved; the same scores either way."""
+    from .devices import time_cv_on
+
+    on_device = time_cv_on(device)
+    results = []
+    for name in names or CV_WORKLOADS:
+        workload = CV_WORKLOADS[name]
+        X, y = workload.data()
+        epochs = workload.quick_epochs if quick else workload.epochs
+        times = {"ours_1": [], "ours_1_device": []}
+        for _ in range(repeats):
+            seconds, numpy_model = time_ours(workload, X, y, epochs, 1)
+            times["ours_1"].append(seconds)
+            seconds, device_model = on_device(workload, X, y, epochs, 1)
+            times["ours_1_device"].append(seconds)
+        difference = np.abs(numpy_model.cv_results_["mean_test_score"]
+                            - device_model.cv_results_["mean_test_score"]).max()
+        result = {"workload": name, "device": device,
+                  "seconds": {k: float(np.median(v)) for k, v in times.items()},
+                  "min": {k: float(min(v)) for k, v in times.items()},
+                  "max": {k: float(max(v)) for k, v in times.items()},
+                  "max_device_difference": float(difference)}
+        s = result["seconds"]
+        print(f"  {name}: numpy {s['ours_1']:.2f} s, torch {device} "
+              f"{s['ours_1_device']:.2f} s", flush=True)
+        results.append(result)
+    return results
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -34,6 +34,10 @@ if __package__ in (None, ""):  # python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "benchmarks"
 
+from . import devices  # noqa: E402
+
+devices.enable_if_requested(sys.argv)  # before scipy loads
+
 from . import cv_workloads, environment, search_workloads  # noqa: E402
 from .workloads import (  # noqa: E402
     QUICK_EPOCHS,
@@ -45,7 +49,7 @@ from .workloads import (  # noqa: E402
 )
 
 
-def training_runners() -> dict:
+def training_runners(device: str | None = None) -> dict:
     runners = {
         "scikit-learn": run_sklearn,
         "sklearn_mlpreg f64": run_ours,
@@ -53,13 +57,17 @@ def training_runners() -> dict:
         "sklearn_mlpreg f64, numpy engine": lambda w, X, y, e: run_ours(
             w, X, y, e, engine="numpy"),
     }
+    if device is not None:
+        runners[f"sklearn_mlpreg f64, torch {device}"] = devices.run_ours_on(device)
+        runners[f"sklearn_mlpreg f32, torch {device}"] = devices.run_ours_on(device,
+                                                                             np.float32)
     runners.update(available_peers())
     return runners
 
 
-def bench_training(names, quick, repeats, peaks) -> list[dict]:
+def bench_training(names, quick, repeats, peaks, device=None) -> list[dict]:
     rows = []
-    runners = training_runners()
+    runners = training_runners(device)
     for name in names:
         workload = WORKLOADS[name]
         epochs = QUICK_EPOCHS[name] if quick else workload.epochs
@@ -217,6 +225,15 @@ def markdown(report: dict) -> str:
                 f"{cv['ratio_vs_sklearn_n_jobs_2']:.1f}x | {cv['ratio_both_n_jobs_2']:.1f}x | "
                 f"{cv['gflops']['ours_1']:.1f} ({100 * cv['peak_share']['ours_1']:.0f}%) |")
         lines += [""] + [f"- {cv['workload']}: {cv['description']}" for cv in report["cv"]]
+    if report.get("cv_device"):
+        lines += ["", "| CV workload | MLPRegressorCV n_jobs=1, numpy | on torch tensors | "
+                  "ratio (numpy / torch) | same scores to |", "|---|---|---|---|---|"]
+        for cv in report["cv_device"]:
+            s, lo, hi = cv["seconds"], cv["min"], cv["max"]
+            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            lines.append(f"| {cv['workload']} | {cell['ours_1']} | {cell['ours_1_device']} "
+                         f"({cv['device']}) | {s['ours_1'] / s['ours_1_device']:.2f}x | "
+                         f"{cv['max_device_difference']:.0e} |")
     if report.get("search"):
         lines += ["", "| search workload | BatchedGridSearchCV n_jobs=1 | n_jobs=2 | "
                   "GridSearchCV, this library's MLP | GridSearchCV, scikit-learn's MLP | "
@@ -260,8 +277,13 @@ def main(argv=None) -> int:
                         help="search workloads to run (default: all)")
     parser.add_argument("--contention", action="store_true",
                         help="also time small products with a busy core")
+    parser.add_argument("--device", default=None,
+                        help="also run the training and CV workloads on PyTorch tensors on "
+                        "this device (cpu, cuda, cuda:1, ...) through array_api_dispatch")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args(argv)
+    if args.device is not None:
+        devices.check_device(args.device)
     names = args.workloads or (["tiny", "small"] if args.quick else list(WORKLOADS))
     repeats = args.repeats or (3 if args.quick else 5)
     env = environment.describe()
@@ -277,11 +299,16 @@ def main(argv=None) -> int:
     # predict first: after the heavy training workloads, the same calls ran up to
     # 20% slower in this process (caches and allocator state), for every library
     report["predict"] = bench_predict(3 if args.quick else 5)
-    report["training"] = bench_training(names, args.quick, repeats, report["peaks"])
+    report["training"] = bench_training(names, args.quick, repeats, report["peaks"],
+                                        args.device)
     if not args.no_cv:
         report["cv"] = cv_workloads.run(quick=args.quick, repeats=1 if args.quick else 3,
                                         names=args.cv_workloads,
                                         peak=report["peaks"]["float64"])
+    if not args.no_cv and args.device is not None:
+        report["cv_device"] = cv_workloads.run_on_device(
+            args.device, quick=args.quick, repeats=1 if args.quick else 3,
+            names=args.cv_workloads)
     if not args.no_search:
         report["search"] = search_workloads.run(
             quick=args.quick, repeats=1 if args.quick else 3, names=args.search_workloads)

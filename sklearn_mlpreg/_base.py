@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._arrays import check_same_namespace, float_dtypes, to_host
 from ._checks import (
     all_finite,
     check_enough_samples,
@@ -42,8 +43,10 @@ from ._engine import (
     Adam,
     TrainingData,
     TrainingState,
+    move,
     predict,
     rows_per_batch,
+    to_numpy,
     train,
     train_lbfgs,
 )
@@ -149,7 +152,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             resume = "partial_fit" if incremental else "warm_start"
         X_input, y_input = X, y  # what callbacks see (original labels and names)
         settings = self.get_params(deep=False)
-        X, Y, targets, sample_weight, class_weights = self._validated(
+        X, Y, targets, sample_weight, class_weights, device_reference = self._validated(
             X, y, sample_weight, settings, resume, classes, incremental)
         spec = make_spec(settings, X.shape[1], targets)
         X = X.tocsr() if sp.issparse(X) else X
@@ -166,9 +169,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 X, Y, sample_weight, validation_fraction=self.validation_fraction,
                 rng=rng, strata=targets.strata(Y))
             validation = (X_v, Y_v, sw_v)
-        state = self._training_state(resume, settings, spec, X.dtype)
+        params = move(params, device_reference)
+        state = self._training_state(resume, settings, spec, X.dtype, params)
         config = training_config(settings, spec, early=early, incremental=incremental)
-        data = _training_data(X, Y, sample_weight, validation)
+        data = _training_data(X, Y, sample_weight, validation).on_device(device_reference)
         bridge = self._callback_bridge(X_input, y_input, spec, incremental)
         log = print if self.verbose else None
         rows = rows_per_batch(config.batch_size, X.shape[0]) if stochastic else X.shape[0]
@@ -188,30 +192,39 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return self
 
     def _validated(self, X, y, sample_weight, settings, resume, classes, incremental):
-        """The validated data, its target encoding and the fit's sample weights
-        (``class_weight`` applied; its resolved weights, or None)."""
+        """The validated data on the host, its target encoding, the fit's sample
+        weights (``class_weight`` applied; its resolved weights, or None) and the
+        array of another namespace the network trains beside (or None)."""
         name = type(self).__name__
         with clearer_input_errors(name, not self._is_classifier):
             X, y = validate_data(
                 self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                y_numeric=not self._is_classifier, dtype=(np.float64, np.float32),
+                y_numeric=not self._is_classifier, dtype=float_dtypes(X),
                 reset=resume is None)
+            if resume is not None:
+                check_same_namespace(self.coefs_[0], X, name,
+                                     "partial_fit" if incremental else "fit")
+            # Another Array API namespace (array_api_dispatch=True): labels, weights
+            # and the split are prepared on the host; the network trains on X's device.
+            X, device_reference = to_host(X, self.solver)
+            y = to_numpy(y)
             previous = getattr(self, "_spec", None)
             targets = fit_targets(settings, y, classifier=self._is_classifier,
                                   previous=None if previous is None else previous.targets,
                                   resume=resume, classes=classes)
             Y = targets.encode(y, X.dtype, name)
-            sample_weight = check_weights(sample_weight, X)
+            sample_weight = check_weights(to_numpy(sample_weight), X)
         sample_weight, class_weights = class_weighted(
             settings.get("class_weight"), Y, targets, sample_weight,
             incremental=incremental)
         if not incremental:
             check_enough_samples(X.shape[0], name)
-        return X, Y, targets, sample_weight, class_weights
+        return X, Y, targets, sample_weight, class_weights, device_reference
 
-    def _training_state(self, resume, settings, spec, dtype):
-        """The engine state this fit continues (or a new one), with its optimizer:
-        ``partial_fit`` keeps the optimizer, a warm start gets a fresh one."""
+    def _training_state(self, resume, settings, spec, dtype, params):
+        """The engine state this fit continues (or a new one), with its optimizer
+        (in ``params``' namespace): ``partial_fit`` keeps the optimizer, a warm
+        start gets a fresh one."""
         previous = getattr(self, "_training", None) if resume else None
         state = previous if previous is not None else TrainingState(1)
         n_params = spec.architecture.layout.n_params
@@ -223,7 +236,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         keep = (resume == "partial_fit" and isinstance(current, kind)
                 and _optimizer_shape(current) == (1, n_params))
         if not keep:
-            state.optimizer = make_optimizer(settings, 1, n_params, dtype)
+            state.optimizer = make_optimizer(settings, 1, n_params, dtype,
+                                             reference=params)
         return state
 
     def _current_params(self, spec, dtype):
@@ -235,7 +249,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"The network has layers {shapes}, but the data and "
                 f"hidden_layer_sizes ask for {layout.coef_shapes}. Set warm_start=False "
                 "(or refit from scratch) to change the architecture.")
-        return layout.pack(self.coefs_, self.intercepts_, layout.empty(1, dtype))
+        return layout.pack([to_numpy(W) for W in self.coefs_],
+                           [to_numpy(b) for b in self.intercepts_], layout.empty(1, dtype))
 
     def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype,
                                  class_weights=None):
@@ -247,10 +262,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         with clearer_input_errors(name, not self._is_classifier):
             check_validation_width(X_val, self.n_features_in_)
             X_val = validate_data(self, X_val, accept_sparse=["csr", "csc"],
-                                  dtype=dtype, reset=False)
+                                  dtype=float_dtypes(X_val), reset=False)
+            X_val = to_numpy(X_val).astype(dtype, copy=False)
             check_consistent_length(X_val, y_val)
             Y_val = targets.encode_validation(y_val, dtype, name)
-            sw_val = check_weights(sample_weight_val, X_val)
+            sw_val = check_weights(to_numpy(sample_weight_val), X_val)
         if class_weights is not None:  # the training set's class weights
             factors = sample_factors(class_weights, Y_val, targets).astype(dtype)
             sw_val = factors if sw_val is None else sw_val * factors
@@ -280,13 +296,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             return X
         with clearer_input_errors(type(self).__name__):
             return validate_data(self, X, accept_sparse=["csr", "csc"],
-                                 dtype=(np.float64, np.float32), reset=False)
+                                 dtype=float_dtypes(X), reset=False)
 
-    def _forward(self, X):
-        """Network output, shape (n_samples, n_outputs), checked finite."""
+    def _forward(self, X, method="predict"):
+        """Network output, shape (n_samples, n_outputs), checked finite, in X's
+        namespace and on its device (that of the fitted weights)."""
         X = self._check_predict_input(X)
+        coefs, intercepts = self.coefs_, self.intercepts_
+        if type(X) is not np.ndarray or type(coefs[0]) is not np.ndarray:
+            check_same_namespace(coefs[0], X, type(self).__name__, method)
         with np.errstate(all="ignore"):  # overflow is caught just below, not warned
-            P = predict(X, self.coefs_, self.intercepts_, self._spec.architecture)
+            P = predict(X, coefs, intercepts, self._spec.architecture)
         return check_finite_output(P, type(self).__name__)
 
     def __sklearn_is_fitted__(self):
@@ -295,6 +315,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
         return tags
 
 

@@ -14,6 +14,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
+from ._engine import is_numpy, namespace, to_numpy
+
 NONFINITE_MESSAGE = (
     "Solver produced non-finite parameter weights. The input data may contain "
     "large values and need to be preprocessed."
@@ -75,8 +77,14 @@ def all_finite(A: np.ndarray) -> bool:
     return bool(np.isfinite(total)) or bool(np.isfinite(A).all())
 
 
-def check_finite_output(P: np.ndarray, estimator_name: str) -> np.ndarray:
-    """Refuse to return predictions that overflowed (never NaN or inf silently)."""
+def check_finite_output(P, estimator_name: str):
+    """Refuse to return predictions that overflowed (never NaN or inf silently);
+    ``P`` may be of another Array API namespace."""
+    if type(P) is not np.ndarray and not is_numpy(P):
+        xp = namespace(P)
+        if bool(xp.all(xp.isfinite(P))):
+            return P
+        check_finite_output(to_numpy(P), estimator_name)
     if not all_finite(P):
         rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
         raise ValueError(

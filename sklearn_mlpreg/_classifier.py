@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call
 
 from ._base import BaseMLP, set_init_params
 from ._docs import CLASSIFIER_ATTRIBUTES, COMMON_ATTRIBUTES, documented
+from ._engine import is_numpy, namespace
 from .callbacks._support import with_callbacks
 
 _SUMMARY = """Multi-layer perceptron classifier trained by backpropagation.
@@ -139,7 +140,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Class probabilities in the order of ``classes_`` (for multilabel
             targets, the probability of each label).
         """
-        P = self._forward(X)
+        P = self._forward(X, "predict_proba")
         return self._spec.targets.probabilities(P)
 
     def predict_log_proba(self, X):
@@ -155,7 +156,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        proba = self.predict_proba(X)
+        P = self._forward(X, "predict_log_proba")
+        proba = self._spec.targets.probabilities(P)
+        if not is_numpy(proba):
+            return namespace(proba).log(proba)
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
 

@@ -28,6 +28,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._arrays import check_same_namespace, float_dtypes, to_host
 from ._checks import (
     check_enough_samples,
     check_finite_output,
@@ -35,7 +36,7 @@ from ._checks import (
     clearer_input_errors,
 )
 from ._classifier import MLPClassifier
-from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, predict
+from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict, to_numpy
 from ._exceptions import FitDivergedError, warn
 from ._regressor import MLPRegressor
 from ._spec import fit_targets, make_spec
@@ -151,26 +152,33 @@ class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
         with clearer_input_errors(type(self).__name__, not classifier):
             X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
                                  multi_output=True, y_numeric=not classifier,
-                                 dtype=(np.float64, np.float32))
-            sample_weight = check_weights(sample_weight, X)
+                                 dtype=float_dtypes(X))
+            # another Array API namespace: the members train on X's device
+            X, device = to_host(X, template.solver)
+            y, sample_weight = to_numpy(y), check_weights(to_numpy(sample_weight), X)
         seeds, counts = self.member_plan(X.shape[0])
         members = train_members(template, seeds, counts, X, y, sample_weight, self.n_jobs,
-                                getattr(self, "feature_names_in_", None))
+                                getattr(self, "feature_names_in_", None), device)
         self.set_members(members, seeds, counts)
+        if device is not None:  # array attributes in X's namespace, on its device
+            self.seeds_ = move(self.seeds_, device)
+            self.bootstrap_counts_ = move(self.bootstrap_counts_, device)
         return self
 
     # -- predict -----------------------------------------------------------------------
-    def _member_outputs(self, X) -> np.ndarray:
-        """The members' network outputs, ``(n_members, n_samples, n_outputs)``."""
+    def _member_outputs(self, X, method: str = "predict") -> np.ndarray:
+        """The members' network outputs, ``(n_members, n_samples, n_outputs)``, in
+        X's namespace and on its device (that of the members' weights)."""
         check_is_fitted(self)
         with clearer_input_errors(type(self).__name__):
             X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                              dtype=(np.float64, np.float32), reset=False)
+                              dtype=float_dtypes(X), reset=False)
         X = X.tocsr() if sp.issparse(X) else X
         members = self.estimators_
-        n_layers = len(members[0].coefs_)
-        coefs = [np.stack([m.coefs_[i] for m in members]) for i in range(n_layers)]
-        intercepts = [np.stack([m.intercepts_[i] for m in members])[:, None, :]
+        check_same_namespace(members[0].coefs_[0], X, type(self).__name__, method)
+        xp, n_layers = namespace(members[0].coefs_[0]), len(members[0].coefs_)
+        coefs = [xp.stack([m.coefs_[i] for m in members]) for i in range(n_layers)]
+        intercepts = [xp.stack([m.intercepts_[i][None, :] for m in members])
                       for i in range(n_layers)]
         with np.errstate(all="ignore"):
             P = predict(X, coefs, intercepts, members[0]._spec.architecture)
@@ -179,14 +187,16 @@ class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = getattr(self.estimator, "solver", None) != "lbfgs"
         return tags
 
 
-def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_names
-                  ) -> list:
+def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_names,
+                  device=None) -> list:
     """The members (plain fitted MLPs), trained in stacks: member ``i`` is
     ``template`` with ``random_state=seeds[i]``, fitted with ``sample_weight``
-    times ``counts[i]``."""
+    times ``counts[i]`` (on ``device``, an array of another Array API
+    namespace, when given)."""
     from .model_selection._batch import Block, fitted_network, plan_model, train_models
 
     name, classifier = type(template).__name__, isinstance(template, ClassifierMixin)
@@ -202,9 +212,10 @@ def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_
     models = [plan_model(i, s, spec, block, X.dtype, inits,
                          None if counts is None else counts[i])
               for i, s in enumerate(settings)]
-    trained = train_models(models, n_jobs, diagnostics=True)
+    trained = train_models(models, n_jobs, diagnostics=True, device=device)
     _check_members([trained[m.key] for m in models], template)
-    return [fitted_network(template, m, trained[m.key], feature_names) for m in models]
+    return [fitted_network(template, m, trained[m.key], feature_names, device)
+            for m in models]
 
 
 def _check_members(trained: list, template) -> None:
@@ -296,9 +307,9 @@ class MLPEnsembleRegressor(RegressorMixin, _BaseMLPEnsemble):
             Their standard deviation (only with ``return_std=True``).
         """
         P = self._member_outputs(X)
-        decode = self.estimators_[0]._spec.targets.decode
-        mean = decode(P.mean(axis=0))
-        return (mean, decode(P.std(axis=0))) if return_std else mean
+        xp, decode = namespace(P), self.estimators_[0]._spec.targets.decode
+        mean = decode(xp.mean(P, axis=0))
+        return (mean, decode(xp.std(P, axis=0))) if return_std else mean
 
 
 class MLPEnsembleClassifier(ClassifierMixin, _BaseMLPEnsemble):
@@ -357,8 +368,11 @@ class MLPEnsembleClassifier(ClassifierMixin, _BaseMLPEnsemble):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        P = self._member_outputs(X)
-        return self.estimators_[0]._spec.targets.probabilities(P.mean(axis=0))
+        return self._mean_probabilities(X, "predict_proba")
+
+    def _mean_probabilities(self, X, method: str):
+        P = self._member_outputs(X, method)
+        return self.estimators_[0]._spec.targets.probabilities(namespace(P).mean(P, axis=0))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -372,8 +386,9 @@ class MLPEnsembleClassifier(ClassifierMixin, _BaseMLPEnsemble):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        proba = self._mean_probabilities(X, "predict_log_proba")
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return namespace(proba).log(proba)
 
     def predict(self, X):
         """The most probable class of the members' mean probabilities.
@@ -389,7 +404,7 @@ class MLPEnsembleClassifier(ClassifierMixin, _BaseMLPEnsemble):
             The predicted classes.
         """
         P = self._member_outputs(X)
-        return self.estimators_[0]._spec.targets.decode(P.mean(axis=0))
+        return self.estimators_[0]._spec.targets.decode(namespace(P).mean(P, axis=0))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._checks import NONFINITE_MESSAGE, divergence_advice
-from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, TrainingState
+from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, TrainingState, move
 from ._exceptions import FitDivergedError
 from ._spec import ModelSpec
 
@@ -54,7 +54,7 @@ class FitOutcome:
 
 def network_attributes(spec: ModelSpec, params: np.ndarray) -> dict:
     """What a network needs to predict: its weights and shape, by attribute name."""
-    coefs, intercepts = spec.architecture.layout.unpack(params[0])
+    coefs, intercepts = spec.architecture.layout.unpack(params[0, ...])
     attributes = {
         "_spec": spec,
         "coefs_": coefs,
@@ -89,8 +89,11 @@ def fitted_attributes(outcome: FitOutcome) -> dict:
                                    if outcome.early else None),
         "validation_loss_curve_": (state.curve("validation_loss").tolist() if validation
                                    else None),
-        "gradient_norms_": _per_layer_curve(state, "gradient_norms", layout.n_layers),
-        "saturation_": _per_layer_curve(state, "saturation", layout.n_layers - 1),
+        # arrays in the weights' namespace and device (scikit-learn's Array API rule)
+        "gradient_norms_": move(_per_layer_curve(state, "gradient_norms", layout.n_layers),
+                                outcome.params),
+        "saturation_": move(_per_layer_curve(state, "saturation", layout.n_layers - 1),
+                            outcome.params),
         # scikit-learn's private names, for code (and its own tests) that reads them
         "_no_improvement_count": int(state.no_improvement_count[0]),
         "_optimizer": state.optimizer,

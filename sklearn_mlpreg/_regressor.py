@@ -9,10 +9,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._arrays import check_same_namespace
 from ._base import BaseMLP, set_init_params
 from ._checks import check_finite_output
 from ._docs import COMMON_ATTRIBUTES, documented
-from ._engine import predict_stochastic
+from ._engine import move, namespace, predict_stochastic, to_numpy
 from .callbacks._support import with_callbacks
 
 _SUMMARY = """Multi-layer perceptron regressor trained by backpropagation.
@@ -135,8 +136,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             P = self._forward(X)
             return self._spec.targets.decode(P)
         P = check_finite_output(self._monte_carlo(X), type(self).__name__)
-        decode = self._spec.targets.decode
-        return decode(P.mean(axis=0)), decode(P.std(axis=0))
+        xp, decode = namespace(P), self._spec.targets.decode
+        return decode(xp.mean(P, axis=0)), decode(xp.std(P, axis=0))
 
     def _monte_carlo(self, X):
         """``mc_samples`` stochastic forward passes, shape (T, n, n_outputs)."""
@@ -150,6 +151,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             )
         if hasattr(X, "toarray"):
             X = X.toarray()
+        check_same_namespace(self.coefs_[0], X, type(self).__name__, "predict")
         rng = check_random_state(self.random_state)
-        return predict_stochastic(X, self.coefs_, self.intercepts_, architecture, rng,
-                                  self.mc_samples)
+        # the masks come from a numpy RandomState: drawn and applied on the host
+        P = predict_stochastic(to_numpy(X), [to_numpy(W) for W in self.coefs_],
+                               [to_numpy(b) for b in self.intercepts_], architecture, rng,
+                               self.mc_samples)
+        return move(P, X)

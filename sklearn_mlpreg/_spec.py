@@ -152,19 +152,21 @@ def training_config(settings: Mapping | Sequence[Mapping], spec: ModelSpec, *,
 
 
 def make_optimizer(settings: Mapping | Sequence[Mapping], n_models: int, n_params: int,
-                   dtype) -> SGD | Adam:
+                   dtype, reference=None) -> SGD | Adam:
     """A fresh stochastic optimizer for ``n_models`` stacked networks (with each
-    model's settings, or one set for all)."""
+    model's settings, or one set for all); ``reference`` (an array of another
+    Array API namespace) puts its state in that namespace and device."""
     models = _models(settings)
     column = lambda name: [m[name] for m in models] if len(models) > 1 else (  # noqa: E731
         models[0][name])
     if models[0]["solver"] == "sgd":
         return SGD(n_models, n_params, dtype, column("learning_rate_init"),
                    column("learning_rate"), column("momentum"),
-                   column("nesterovs_momentum"), column("power_t"), column("max_iter"))
+                   column("nesterovs_momentum"), column("power_t"), column("max_iter"),
+                   reference)
     return Adam(n_models, n_params, dtype, column("learning_rate_init"), column("beta_1"),
                 column("beta_2"), column("epsilon"), column("learning_rate"),
-                column("max_iter"))
+                column("max_iter"), reference)
 
 
 def initial_params(params: Mapping, spec: ModelSpec, rng: np.random.RandomState,

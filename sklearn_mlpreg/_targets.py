@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_array, column_or_1d
 
 from ._checks import check_target_scale
+from ._engine import is_numpy, move, namespace, to_numpy
 
 
 def as_column_target(y):
@@ -87,8 +88,10 @@ class RegressionTargets:
         return None
 
     def decode(self, P: np.ndarray) -> np.ndarray:
-        """Predictions from network outputs (1-D for one output)."""
-        return P.ravel() if P.shape[1] == 1 else P
+        """Predictions from network outputs (1-D for one output), in P's namespace."""
+        if P.shape[1] > 1:
+            return P
+        return P.ravel() if type(P) is np.ndarray else namespace(P).reshape(P, (-1,))
 
 
 class ClassificationTargets:
@@ -179,12 +182,21 @@ class ClassificationTargets:
         return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
 
     def decode(self, P: np.ndarray):
-        """Class labels from network outputs."""
-        return self.binarizer.inverse_transform(P.ravel() if P.shape[1] == 1 else P)
+        """Class labels from network outputs. For outputs of another Array API
+        namespace the labels are found on the host and returned in P's
+        namespace and device when they are numbers (strings stay numpy)."""
+        P_host = to_numpy(P)
+        labels = self.binarizer.inverse_transform(
+            P_host.ravel() if P_host.shape[1] == 1 else P_host)
+        if is_numpy(P) or labels.dtype.kind not in "biuf":
+            return labels
+        return move(labels, P)
 
     def probabilities(self, P: np.ndarray) -> np.ndarray:
         """Class probabilities in the order of ``classes`` from network outputs."""
         if P.shape[1] == 1:
-            p = P[:, 0]
-            return np.column_stack([1 - p, p])
+            if is_numpy(P):
+                p = P[:, 0]
+                return np.column_stack([1 - p, p])
+            return namespace(P).concat([1 - P, P], axis=1)
         return P

@@ -2,6 +2,7 @@
 
 Modules, each one responsibility:
 
+* :mod:`.backend` -- numpy or another Array API namespace, host and device;
 * :mod:`.types` -- training config, training data, the per-epoch hooks protocol;
 * :mod:`.activations` -- hidden and output activations with derivatives;
 * :mod:`.losses` -- data losses paired with their output activation;
@@ -23,10 +24,12 @@ The shell (the estimators) imports from this facade only.
 """
 
 from .activations import ACTIVATIONS
+from .backend import device, is_numpy, move, namespace, to_numpy
 from .dropout import DROPOUT_MODES, predict_stochastic
 from .initializers import initialize
+from .layout import Layout
 from .lbfgs import train_lbfgs
-from .network import Architecture, Layout, predict
+from .network import Architecture, predict
 from .optimizers import SGD, Adam
 from .penalties import PENALTY_NAMES
 from .scores import SCORES, score
@@ -45,4 +48,5 @@ __all__ = [
     "DROPOUT_MODES", "EpochHooks", "Layout", "MAX_ITER", "PENALTY_NAMES", "SCORES", "SGD",
     "TrainingConfig", "TrainingData", "TrainingState", "initialize", "predict",
     "predict_stochastic", "rows_per_batch", "score", "train", "train_lbfgs",
+    "device", "is_numpy", "move", "namespace", "to_numpy",
 ]

@@ -13,6 +13,9 @@ Every activation ``f`` comes as a pair (value, derivative):
 Arrays may carry any leading axes (``(K, n, units)`` for K stacked networks).
 Nothing here overflows or warns: the logistic uses ``scipy.special.expit``
 and the softmax subtracts the row maximum before exponentiating.
+
+numpy arrays are overwritten in place; arrays of another Array API namespace
+(:mod:`.backend`) get the same values as new arrays: use the returned array.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
+
+from .backend import like, namespace
 
 Array = NDArray[np.floating]
 
@@ -49,7 +54,11 @@ def identity_derivative(A: Array, delta: Array) -> Array:
 
 def logistic(Z: Array) -> Array:
     """Logistic sigmoid, ``f(z) = 1 / (1 + exp(-z))``, computed without overflow."""
-    return expit(Z, out=Z)
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is np:
+        return expit(Z, out=Z)
+    # exp(-z) overflows to inf for z << 0, and 1 / (1 + inf) is the limit 0
+    return 1.0 / (1.0 + xp.exp(-Z))
 
 
 def logistic_derivative(A: Array, delta: Array) -> Array:
@@ -61,7 +70,8 @@ def logistic_derivative(A: Array, delta: Array) -> Array:
 
 def tanh(Z: Array) -> Array:
     """Hyperbolic tangent, ``f(z) = tanh(z)``."""
-    return np.tanh(Z, out=Z)
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    return np.tanh(Z, out=Z) if xp is np else xp.tanh(Z)
 
 
 def tanh_derivative(A: Array, delta: Array) -> Array:
@@ -72,23 +82,39 @@ def tanh_derivative(A: Array, delta: Array) -> Array:
 
 def relu(Z: Array) -> Array:
     """Rectified linear unit, ``f(z) = max(0, z)``."""
-    return np.maximum(Z, 0, out=Z)
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is np:
+        return np.maximum(Z, 0, out=Z)
+    return xp.maximum(Z, like(0.0, Z))
+
+
+def _step(A: Array, low: float, dtype: object) -> Array:
+    """``1 where A > 0 else low``, in ``dtype``."""
+    xp = np if type(A) is np.ndarray else namespace(A)
+    if xp is np:
+        return np.where(A > 0, 1.0, low).astype(dtype)
+    return xp.where(A > 0, like(1.0, A, dtype), like(low, A, dtype))
 
 
 def relu_derivative(A: Array, delta: Array) -> Array:
     """``f'(z) = 1 if z > 0 else 0``, i.e. ``1 where A > 0``."""
-    delta *= A > 0
+    if type(A) is np.ndarray or namespace(A) is np:
+        delta *= A > 0
+    else:
+        delta *= _step(A, 0.0, delta.dtype)
     return delta
 
 
 def leaky_relu(Z: Array) -> Array:
     """Leaky ReLU, ``f(z) = z if z > 0 else 0.01 z``."""
-    return np.multiply(Z, np.where(Z > 0, 1.0, LEAKY_RELU_SLOPE).astype(Z.dtype), out=Z)
+    if type(Z) is np.ndarray or namespace(Z) is np:
+        return np.multiply(Z, _step(Z, LEAKY_RELU_SLOPE, Z.dtype), out=Z)
+    return Z * _step(Z, LEAKY_RELU_SLOPE, Z.dtype)
 
 
 def leaky_relu_derivative(A: Array, delta: Array) -> Array:
     """``f'(z) = 1 if z > 0 else 0.01``; ``A`` has the sign of ``z``."""
-    delta *= np.where(A > 0, 1.0, LEAKY_RELU_SLOPE).astype(delta.dtype)
+    delta *= _step(A, LEAKY_RELU_SLOPE, delta.dtype)
     return delta
 
 
@@ -98,6 +124,9 @@ def exp(Z: Array) -> Array:
     Overflow gives ``inf`` without a warning; the training loop reports a
     non-finite loss as divergence.
     """
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is not np:
+        return xp.exp(Z)
     with np.errstate(over="ignore"):
         return np.exp(Z, out=Z)
 
@@ -109,6 +138,10 @@ def softmax(Z: Array) -> Array:
     difference beyond the float range becomes ``-inf`` (``exp`` gives 0, the
     right limit) without a warning.
     """
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is not np:
+        E = xp.exp(Z - xp.max(Z, axis=-1, keepdims=True))
+        return E / xp.sum(E, axis=-1, keepdims=True)
     with np.errstate(over="ignore"):
         Z -= Z.max(axis=-1, keepdims=True)
     np.exp(Z, out=Z)

@@ -11,21 +11,36 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .backend import like, namespace
+
 Array = NDArray[np.floating]
 
 
 def weighted_sum(values: Array, weight: Array | None) -> Array:
     """``sum_i w_ki v_ki...``: ``(K, n, ...) -> (K, ...)``."""
+    xp = namespace(values)
     if weight is None:
-        return values.sum(axis=1)
-    return np.einsum("kn...,kn->k...", values, weight)
+        return values.sum(axis=1) if xp is np else xp.sum(values, axis=1)
+    if xp is np:
+        return np.einsum("kn...,kn->k...", values, weight)
+    weight = xp.reshape(weight, tuple(weight.shape) + (1,) * (values.ndim - 2))
+    return xp.sum(values * weight, axis=1)
 
 
 def total_weight(weight: Array | None, n_models: int, n_samples: int) -> Array:
     """The weighted number of samples of each model, ``(K,)``."""
     if weight is None:
         return np.full(n_models, float(n_samples))
-    return weight.sum(axis=1)
+    xp = namespace(weight)
+    return weight.sum(axis=1) if xp is np else xp.sum(weight, axis=1)
+
+
+def _positive(total: Array) -> Array:
+    """``total`` with its zeros replaced by 1 (a model without weight divides by 1)."""
+    xp = namespace(total)
+    if xp is np:
+        return np.where(total > 0, total, 1)
+    return xp.where(total > 0, total, like(1.0, total))
 
 
 def weighted_mean(values: Array, weight: Array | None) -> Array:
@@ -34,15 +49,19 @@ def weighted_mean(values: Array, weight: Array | None) -> Array:
     A model whose weights are all zero gets 0, not 0 / 0: a mini-batch may
     hold none of a model's samples, and then contributes nothing.
     """
+    xp = namespace(values)
     if weight is None:
-        return values.mean(axis=1)
-    total = weight.sum(axis=1)
-    total = np.where(total > 0, total, 1).reshape(total.shape + (1,) * (values.ndim - 2))
+        return values.mean(axis=1) if xp is np else xp.mean(values, axis=1)
+    total = _positive(weight.sum(axis=1) if xp is np else xp.sum(weight, axis=1))
+    shape = tuple(total.shape) + (1,) * (values.ndim - 2)
+    total = total.reshape(shape) if xp is np else xp.reshape(total, shape)
     return weighted_sum(values, weight) / total
 
 
 def sample_fractions(weight: Array) -> Array:
     """``w / sum(w)`` per model: each sample's share of a weighted mean (the factor
     of its gradient), with a model of zero total weight left at zero."""
-    total = weight.sum(axis=1, keepdims=True)
-    return weight / np.where(total > 0, total, 1)
+    xp = namespace(weight)
+    total = weight.sum(axis=1, keepdims=True) if xp is np else xp.sum(
+        weight, axis=1, keepdims=True)
+    return weight / _positive(total)

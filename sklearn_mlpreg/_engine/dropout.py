@@ -47,7 +47,7 @@ def draw_masks(work: Workspace, rngs: Sequence[np.random.RandomState],
         One random stream per model.
     mode : {"inverted", "weight_scaling"}
     """
-    for i, mask in enumerate(work.masks):
+    for i, mask in enumerate(work.host_masks):
         if mask is None:
             continue
         for k, rng in enumerate(rngs):

@@ -26,7 +26,8 @@ import scipy.optimize
 from numpy.typing import NDArray
 
 from .activations import saturation
-from .network import Architecture, Layout, Workspace
+from .layout import Layout
+from .network import Architecture, Workspace
 from .objective import Objective
 from .stack import make_penalty
 from .state import CONVERGED, DIVERGED, MAX_ITER, TrainingState, diverged

@@ -23,13 +23,32 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 
 from .averages import weighted_mean
+from .backend import like, namespace
 
 Array = NDArray[np.floating]
 
 
 def _mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
     """Sum over outputs, weighted mean over samples: ``(K, n, o) -> (K,)``."""
-    return weighted_mean(values.sum(axis=-1), sample_weight)
+    xp = namespace(values)
+    summed = values.sum(axis=-1) if xp is np else xp.sum(values, axis=-1)
+    return weighted_mean(summed, sample_weight)
+
+
+def _xlogy(x: Array, y: Array) -> Array:
+    """``x log y``, 0 where ``x = 0`` (scipy's ``xlogy`` for numpy)."""
+    xp = namespace(x, y)
+    if xp is np:
+        return xlogy(x, y)
+    return xp.where(x == 0, like(0.0, y), x * xp.log(y))
+
+
+def _clipped(P: Array) -> Array:
+    """``P`` clipped to ``[eps, 1 - eps]``, as scikit-learn clips probabilities."""
+    xp = namespace(P)
+    eps = float(np.finfo(np.float32 if P.dtype == xp.float32 else np.float64).eps) \
+        if xp is not np else np.finfo(P.dtype).eps
+    return np.clip(P, eps, 1 - eps) if xp is np else xp.clip(P, eps, 1 - eps)
 
 
 def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
@@ -49,6 +68,9 @@ def squared_error_from_residual(R: Array, sample_weight: Array | None = None) ->
     One reduction instead of subtract, square, sum and mean: the training loop
     has the residual already (it is the output delta).
     """
+    xp = namespace(R)
+    if xp is not np:
+        return 0.5 * weighted_mean(xp.sum(R * R, axis=-1), sample_weight)
     if sample_weight is None:
         flat = R.reshape(R.shape[0], 1, -1)  # one batched dot product per model
         return 0.5 * np.matmul(flat, flat.swapaxes(-1, -2))[:, 0, 0] / R.shape[-2]
@@ -58,7 +80,7 @@ def squared_error_from_residual(R: Array, sample_weight: Array | None = None) ->
 def poisson(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = xlogy(Y, Y / P) - Y + P
+        values = _xlogy(Y, Y / P) - Y + P
     return _mean_over_samples(values, sample_weight)
 
 
@@ -67,21 +89,20 @@ def binary_log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> A
 
     ``p`` is clipped to ``[eps, 1 - eps]`` as scikit-learn does.
     """
-    eps = np.finfo(P.dtype).eps
-    P = np.clip(P, eps, 1 - eps)
-    values = xlogy(Y, P) + xlogy(1 - Y, 1 - P)
+    P = _clipped(P)
+    values = _xlogy(Y, P) + _xlogy(1 - Y, 1 - P)
     return -_mean_over_samples(values, sample_weight)
 
 
 def log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
     """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output)."""
-    eps = np.finfo(P.dtype).eps
-    P = np.clip(P, eps, 1 - eps)
-    return -_mean_over_samples(xlogy(Y, P), sample_weight)
+    return -_mean_over_samples(_xlogy(Y, _clipped(P)), sample_weight)
 
 
 def output_delta(Y: Array, P: Array, out: Array | None = None) -> Array:
     """Gradient of any canonical loss above with respect to ``z``: ``p - y``."""
+    if namespace(P) is not np:
+        return P - Y
     return np.subtract(P, Y, out=out)
 
 

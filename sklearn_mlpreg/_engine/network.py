@@ -1,11 +1,7 @@
-"""Parameter layout, forward pass and backpropagation of K stacked networks.
+"""Architecture, forward pass and backpropagation of K stacked networks.
 
-All the parameters of K networks of the same shape live in one flat buffer of
-shape ``(K, P)``: first every layer's weights (row-major), then every layer's
-biases, the order of scikit-learn's ``_pack``. :class:`Layout` hands out views
-of that buffer per layer, ``(K, fan_in, fan_out)`` and ``(K, 1, fan_out)``,
-so the optimizer updates one array, the penalty touches one slice
-(``buffer[:, :n_weights]``), and L-BFGS sees one vector (K = 1).
+The parameters of K networks live in one flat ``(K, P)`` buffer laid out by
+:class:`~.layout.Layout`.
 
 The forward pass (lecture: ``n_3 = sigma(x_1 w_13 + x_2 w_23 + b_3)``, layer
 by layer) is ``A_{l+1} = f(A_l @ W_l + b_l)`` with ``np.matmul`` over the
@@ -21,91 +17,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .backend import is_numpy, namespace, transpose
+from .layout import Layout
 from .losses import output_delta
 from .types import Array, Inputs
-
-
-class Layout:
-    """Where each layer's weights and biases sit in the flat parameter buffer.
-
-    Parameters
-    ----------
-    layer_units : sequence of int
-        Units per layer, input and output included.
-    """
-
-    def __init__(self, layer_units: Sequence[int]):
-        self.layer_units = tuple(int(u) for u in layer_units)
-        self.coef_shapes = list(pairwise(self.layer_units))
-        sizes = [a * b for a, b in self.coef_shapes]
-        self.coef_starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
-        self.n_weights = int(self.coef_starts[-1])
-        bias_sizes = list(self.layer_units[1:])
-        self.intercept_starts = self.n_weights + np.concatenate(
-            [[0], np.cumsum(bias_sizes)]
-        ).astype(np.intp)
-        self.n_params = int(self.intercept_starts[-1])
-
-    @property
-    def n_layers(self) -> int:
-        """Number of weight layers (``n_layers_ - 1`` in scikit-learn's terms)."""
-        return len(self.coef_shapes)
-
-    def empty(self, n_models: int, dtype: DTypeLike) -> Array:
-        """A new, uninitialized ``(K, P)`` buffer."""
-        return np.empty((n_models, self.n_params), dtype=dtype)
-
-    def coefs(self, buffer: Array) -> list[Array]:
-        """Views ``(K, fan_in, fan_out)`` of each layer's weights."""
-        lead = buffer.shape[:-1]
-        return [
-            buffer[..., self.coef_starts[i] : self.coef_starts[i + 1]].reshape(
-                lead + shape
-            )
-            for i, shape in enumerate(self.coef_shapes)
-        ]
-
-    def intercepts(self, buffer: Array) -> list[Array]:
-        """Views ``(K, 1, fan_out)`` of each layer's biases."""
-        lead = buffer.shape[:-1]
-        return [
-            buffer[..., self.intercept_starts[i] : self.intercept_starts[i + 1]].reshape(
-                lead + (1, units)
-            )
-            for i, units in enumerate(self.layer_units[1:])
-        ]
-
-    def weights(self, buffer: Array) -> Array:
-        """The weight block ``(K, n_weights)``: what penalties act on."""
-        return buffer[..., : self.n_weights]
-
-    def pack(
-        self, coefs: Sequence[Array], intercepts: Sequence[Array], out: Array
-    ) -> Array:
-        """Copy per-layer arrays (``(in, out)`` or ``(K, in, out)``) into ``out``."""
-        for view, W in zip(self.coefs(out), coefs):
-            view[...] = W
-        for view, b in zip(self.intercepts(out), intercepts):
-            view[...] = np.asarray(b).reshape(view.shape[:-2] + (1, -1))
-        return out
-
-    def unpack(self, row: Array) -> tuple[list[Array], list[Array]]:
-        """Copies of one model's ``coefs_`` (2-D) and ``intercepts_`` (1-D)."""
-        row = row.reshape(1, -1)
-        coefs = [W[0].copy() for W in self.coefs(row)]
-        intercepts = [b[0, 0].copy() for b in self.intercepts(row)]
-        return coefs, intercepts
-
-    def layer_sq_norms(self, weight_block: Array) -> Array:
-        """Squared Frobenius norm of each layer's block, ``(K, n_layers)``."""
-        return np.add.reduceat(weight_block * weight_block, self.coef_starts[:-1], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -165,6 +86,8 @@ class Architecture:
 def _matmul(A: Inputs, W: Array, out: Array | None) -> Array:
     """``A @ W`` (into ``out`` if given); ``A`` may be a scipy sparse ``(n, d)`` matrix
     and ``W`` one ``(d, m)`` or K stacked ``(K, d, m)`` weight matrices."""
+    if type(W) is not np.ndarray and not is_numpy(W):
+        return namespace(W).matmul(A, W)
     if sp.issparse(A):
         if W.ndim == 2:
             return A @ W
@@ -175,8 +98,10 @@ def _matmul(A: Inputs, W: Array, out: Array | None) -> Array:
     return np.matmul(A, W, out=out)
 
 
-def _matmul_transposed(A: Inputs, delta: Array, out: Array) -> Array:
+def _matmul_transposed(A: Inputs, delta: Array, out: Array | None) -> Array:
     """``A^T @ delta`` into ``out`` (a weight gradient); ``A`` may be sparse."""
+    if not is_numpy(delta):
+        return namespace(delta).matmul(transpose(A), delta)
     if sp.issparse(A):
         AT = A.T.tocsr()
         for k in range(delta.shape[0]):
@@ -213,9 +138,11 @@ class Workspace:
     ):
         units = layout.layer_units[1:]
         self.ones = np.ones((1, n_samples), dtype=dtype)
-        shapes = [(n_models, n_samples, u) for u in units] if buffers else []
-        self.outputs = [np.empty(shape, dtype=dtype) for shape in shapes]
-        self.deltas = [np.empty(shape, dtype=dtype) for shape in shapes]
+        shapes = [(n_models, n_samples, u) for u in units]
+        # without buffers (the compiled step, another Array API namespace) the
+        # lists hold the last batch's arrays, set by forward and backward
+        self.outputs = [np.empty(shape, dtype=dtype) if buffers else None for shape in shapes]
+        self.deltas = [np.empty(shape, dtype=dtype) if buffers else None for shape in shapes]
         n_hidden = len(units) - 1
         rates = np.zeros((n_models, n_hidden))
         given = np.asarray(dropout, dtype=float)
@@ -244,6 +171,9 @@ class Workspace:
             np.empty(m.shape, dtype=dtype) if m is not None and buffers else None
             for m in self.masks
         ]
+        # dropout.draw_masks writes the host_masks; for another Array API
+        # namespace the training loop moves them to the device into masks
+        self.host_masks = self.masks
 
 
 def forward(
@@ -284,15 +214,23 @@ def forward(
     output = OUTPUT_ACTIVATIONS[out_activation].value
     if work is not None:
         masks = work.masks
+    numpy = type(coefs[0]) is np.ndarray or is_numpy(coefs[0])
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         Z = _matmul(A, W, None if work is None else work.outputs[i])
         Z += b
-        (output if i == last else hidden)(Z)
+        Z = (output if i == last else hidden)(Z)
+        if work is not None and not numpy:
+            work.outputs[i] = Z
         A = Z
         if i < last and masks is not None and masks[i] is not None:
-            A = np.multiply(Z, masks[i], out=None if work is None else work.dropped[i])
+            if numpy:
+                A = np.multiply(Z, masks[i], out=None if work is None else work.dropped[i])
+            else:
+                A = Z * masks[i]
+                if work is not None:
+                    work.dropped[i] = A
     return A
 
 
@@ -332,13 +270,15 @@ def backward(
     residual_ready : bool, default=False
         ``work.deltas[-1]`` holds ``p - y`` already (computed for the loss).
     """
+    if not is_numpy(coefs[0]):
+        return _backward_xp(X, Y, coefs, activation, work, grad_coefs, grad_intercepts,
+                            delta_weight, residual_ready)
     derivative = ACTIVATIONS[activation].derivative
-    last = len(coefs) - 1
-    delta = work.deltas[last]
+    delta = work.deltas[-1]
     if not residual_ready:
-        output_delta(Y, work.outputs[last], out=delta)
+        output_delta(Y, work.outputs[-1], out=delta)
     delta *= delta_weight if np.ndim(delta_weight) == 0 else delta_weight[..., None]
-    for i in range(last, -1, -1):
+    for i in range(len(coefs) - 1, -1, -1):
         delta = work.deltas[i]
         if i == 0:
             _matmul_transposed(X, delta, grad_coefs[0])  # X may be sparse
@@ -354,6 +294,32 @@ def backward(
             if work.masks[i - 1] is not None:
                 prev *= work.masks[i - 1]
             derivative(work.outputs[i - 1], prev)
+
+
+def _backward_xp(X: Inputs, Y: Array, coefs: Sequence[Array], activation: str,
+                 work: Workspace, grad_coefs: list, grad_intercepts: list,
+                 delta_weight: float | Array, residual_ready: bool) -> None:
+    """:func:`backward` for another Array API namespace: the same products, into
+    the lists ``grad_coefs`` / ``grad_intercepts`` (new arrays, not views)."""
+    xp = namespace(coefs[0])
+    derivative = ACTIVATIONS[activation].derivative
+    last = len(coefs) - 1
+    delta = work.deltas[last] if residual_ready else output_delta(Y, work.outputs[last])
+    delta = delta * (delta_weight if isinstance(delta_weight, float)
+                     else delta_weight[..., None])
+    for i in range(last, -1, -1):
+        if i == 0:
+            grad_coefs[0] = _matmul_transposed(X, delta, None)
+        else:
+            dropped = work.dropped[i - 1]
+            layer_input = work.outputs[i - 1] if dropped is None else dropped
+            grad_coefs[i] = xp.matmul(transpose(layer_input), delta)
+        grad_intercepts[i] = xp.sum(delta, axis=-2, keepdims=True)
+        if i > 0:
+            delta = xp.matmul(delta, transpose(coefs[i]))
+            if work.masks[i - 1] is not None:
+                delta = delta * work.masks[i - 1]
+            delta = derivative(work.outputs[i - 1], delta)
 
 
 def predict(
@@ -395,6 +361,10 @@ def predict(
         chunk_size = max(1024, (1 << 18) // (widest * n_models))
     if n <= chunk_size:
         return forward(X, coefs, intercepts, *activations)
+    if not is_numpy(coefs[0]):
+        parts = [forward(X[start:start + chunk_size, ...], coefs, intercepts, *activations)
+                 for start in range(0, n, chunk_size)]
+        return namespace(coefs[0]).concat(parts, axis=-2)
     lead = coefs[0].shape[:-2]
     result = np.empty(lead + (n, coefs[-1].shape[-1]), dtype=coefs[-1].dtype)
     for start in range(0, n, chunk_size):

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .averages import sample_fractions
+from .backend import is_numpy
+from .layout import Layout
 from .losses import LOSSES, output_delta, squared_error_from_residual
-from .network import Layout, Workspace, backward, forward
+from .network import Workspace, backward, forward
 from .penalties import Penalty
 from .types import Array, Inputs
 
@@ -80,6 +82,8 @@ class Objective:
             Norm of each layer's weight gradient of the data loss alone
             (penalty excluded): the quantity that vanishes in deep sigmoid nets.
         """
+        if not is_numpy(params):
+            return self._call_xp(X, Y, params, grads, work, sample_weight)
         layout = self.layout
         if self._bound is None or self._bound[0] is not params or self._bound[1] is not grads:
             self._bound = (params, grads, layout.coefs(params), layout.intercepts(params),
@@ -105,5 +109,29 @@ class Objective:
             norms = np.sqrt(layout.layer_sq_norms(layout.weights(grads)))
         else:
             norms = np.zeros((params.shape[0], layout.n_layers))
+        loss = loss + self.penalty.add_gradient(params, grads, self.include_l1)
+        return loss, norms
+
+    def _call_xp(self, X: Inputs, Y: Array, params: Array, grads: Array,
+                 work: Workspace, sample_weight: Array | None) -> tuple[Array, Array]:
+        """The same objective for another Array API namespace: no views are
+        written; the gradient is assembled and copied into ``grads``."""
+        layout = self.layout
+        coefs, intercepts = layout.coefs(params), layout.intercepts(params)
+        P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
+        residual = output_delta(Y, P)
+        work.deltas[-1] = residual
+        if self.loss == "squared_error":
+            loss = squared_error_from_residual(residual, sample_weight)
+        else:
+            loss = LOSSES[self.loss].value(Y, P, sample_weight)
+        delta_weight = (1.0 / X.shape[-2] if sample_weight is None
+                        else sample_fractions(sample_weight))
+        grad_coefs, grad_intercepts = [None] * len(coefs), [None] * len(coefs)
+        backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
+                 delta_weight, residual_ready=True)
+        grads[...] = layout.flat(grad_coefs, grad_intercepts)
+        norms = (np.sqrt(layout.layer_sq_norms(layout.weights(grads))) if self.norms
+                 else np.zeros((params.shape[0], layout.n_layers)))
         loss = loss + self.penalty.add_gradient(params, grads, self.include_l1)
         return loss, norms

@@ -33,6 +33,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from .backend import is_numpy, like, namespace, take_rows
+
 Array = NDArray[np.floating]
 
 
@@ -72,9 +74,21 @@ class _Annealing:
             setattr(self, name, getattr(self, name)[index])
 
 
-def _column(values: Array, dtype: DTypeLike) -> Array:
-    """Per-model values as a ``(K, 1)`` column in the parameters' dtype."""
+def _column(values: Array, dtype: DTypeLike, reference: Array | None = None) -> Array:
+    """Per-model values as a ``(K, 1)`` column in the parameters' dtype (and, for
+    another Array API namespace, on ``reference``'s device)."""
+    if reference is not None and not is_numpy(reference):
+        return like(np.asarray(values, dtype=float)[:, None], reference)
     return values.astype(dtype)[:, None]
+
+
+def _state(n_models: int, n_params: int, dtype: DTypeLike, reference: Array | None
+           ) -> Array:
+    """A zero ``(K, P)`` optimizer state: numpy, or ``reference``'s namespace."""
+    if reference is None or is_numpy(reference):
+        return np.zeros((n_models, n_params), dtype=dtype)
+    xp = namespace(reference)
+    return xp.zeros((n_models, n_params), dtype=reference.dtype, device=reference.device)
 
 
 class SGD(_Annealing):
@@ -99,6 +113,9 @@ class SGD(_Annealing):
         Exponent of the ``invscaling`` schedule.
     horizon : int or array-like of shape (K,)
         Epochs the ``cosine`` schedule anneals over (``max_iter``).
+    reference : array, default=None
+        An array of another Array API namespace: the state lives in its
+        namespace, dtype and device (None: numpy).
     """
 
     def __init__(
@@ -112,6 +129,7 @@ class SGD(_Annealing):
         nesterov: ArrayLike = True,
         power_t: ArrayLike = 0.5,
         horizon: ArrayLike = 200,
+        reference: Array | None = None,
     ):
         K = n_models
         self.learning_rate_init = per_model(learning_rate_init, K)
@@ -120,7 +138,7 @@ class SGD(_Annealing):
         self.momentum = per_model(momentum, K)
         self.nesterov = per_model(nesterov, K, dtype=bool)
         self.power_t = per_model(power_t, K)
-        self.velocity = np.zeros((n_models, n_params), dtype=dtype)
+        self.velocity = _state(n_models, n_params, dtype, reference)
         self._scratch: Array | None = None
 
     def begin_step(self) -> Array:
@@ -129,6 +147,8 @@ class SGD(_Annealing):
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one step against ``grads`` (both ``(K, P)``), in place."""
+        if not is_numpy(params):
+            return self._step_xp(params, grads)
         dtype = grads.dtype
         lr_g = np.multiply(_column(self.learning_rate, dtype), grads,
                            out=self._buffer(grads))
@@ -144,10 +164,23 @@ class SGD(_Annealing):
         else:  # some models with Nesterov's momentum, some without
             params += np.where(self.nesterov[:, None], momentum * v - lr_g, v)
 
+    def _step_xp(self, params: Array, grads: Array) -> None:
+        """:meth:`step` for another Array API namespace (same arithmetic)."""
+        xp = namespace(params)
+        lr_g = _column(self.learning_rate, None, grads) * grads
+        momentum = _column(self.momentum, None, grads)
+        v = self.velocity
+        v *= momentum
+        v -= lr_g
+        nesterov = _column(self.nesterov.astype(float), None, grads)
+        params += xp.where(nesterov > 0, momentum * v - lr_g, v)
+
     def weight_step_sizes(self, n_weights: int) -> Array:
         """Step size of the last update of the weights: the learning rate, the
         same for every parameter, as a ``(K, 1)`` column (broadcasts over the
         ``n_weights`` weights)."""
+        if not is_numpy(self.velocity):
+            return _column(self.learning_rate, None, self.velocity)
         return self.learning_rate[:, None]
 
     def _buffer(self, like: Array) -> Array:
@@ -183,8 +216,9 @@ class SGD(_Annealing):
     def select(self, index: Array) -> None:
         """Keep the state of the models at ``index`` only."""
         for name in ("learning_rate_init", "learning_rate", "momentum", "nesterov",
-                     "power_t", "velocity"):
+                     "power_t"):
             setattr(self, name, getattr(self, name)[index])
+        self.velocity = take_rows(self.velocity, index)
         self._select_annealing(index)
         self._scratch = None
 
@@ -210,6 +244,9 @@ class Adam(_Annealing):
         ``"cosine"`` anneals ``eta`` (any other value keeps it constant).
     horizon : int or array-like of shape (K,)
         Epochs the ``cosine`` schedule anneals over (``max_iter``).
+    reference : array, default=None
+        An array of another Array API namespace: the moments live in its
+        namespace, dtype and device (None: numpy).
 
     Attributes
     ----------
@@ -233,6 +270,7 @@ class Adam(_Annealing):
         epsilon: ArrayLike = 1e-8,
         schedule: ArrayLike = "constant",
         horizon: ArrayLike = 200,
+        reference: Array | None = None,
     ):
         K = n_models
         self.learning_rate_init = per_model(learning_rate_init, K)
@@ -242,8 +280,8 @@ class Adam(_Annealing):
         self.beta_2 = per_model(beta_2, K)
         self.epsilon = per_model(epsilon, K)
         self.t = 0
-        self.ms = np.zeros((n_models, n_params), dtype=dtype)
-        self.vs = np.zeros((n_models, n_params), dtype=dtype)
+        self.ms = _state(n_models, n_params, dtype, reference)
+        self.vs = _state(n_models, n_params, dtype, reference)
         self._scratch: Array | None = None
 
     def begin_step(self) -> Array:
@@ -279,6 +317,8 @@ class Adam(_Annealing):
 
     def step(self, params: Array, grads: Array) -> None:
         """Move ``params`` one Adam step against ``grads``, in place."""
+        if not is_numpy(params):
+            return self._step_xp(params, grads)
         dtype = grads.dtype
         rate = _column(self.begin_step(), dtype)
         b1, b2 = _column(self.beta_1, dtype), _column(self.beta_2, dtype)
@@ -298,9 +338,24 @@ class Adam(_Annealing):
         scratch *= -rate
         params += scratch
 
+    def _step_xp(self, params: Array, grads: Array) -> None:
+        """:meth:`step` for another Array API namespace (same arithmetic)."""
+        xp = namespace(params)
+        rate = _column(self.begin_step(), None, grads)
+        m, v = self.ms, self.vs
+        m *= _column(self.beta_1, None, grads)
+        m += grads * _column(1 - self.beta_1, None, grads)
+        v *= _column(self.beta_2, None, grads)
+        v += (grads * grads) * _column(1 - self.beta_2, None, grads)
+        params += -rate * (m / (xp.sqrt(v) + _column(self.epsilon, None, grads)))
+
     def weight_step_sizes(self, n_weights: int) -> Array:
         """Per-parameter step size of the last update of the first ``n_weights``
         parameters (the weights), ``eta_t / (sqrt(v) + eps)``, ``(K, n_weights)``."""
+        if not is_numpy(self.vs):
+            xp = namespace(self.vs)
+            return _column(self.learning_rate, None, self.vs) / (
+                xp.sqrt(self.vs[:, :n_weights]) + _column(self.epsilon, None, self.vs))
         return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_weights])
                                               + self.epsilon[:, None])
 
@@ -314,8 +369,8 @@ class Adam(_Annealing):
 
     def select(self, index: Array) -> None:
         """Keep the state of the models at ``index`` only."""
-        for name in ("learning_rate_init", "learning_rate", "beta_1", "beta_2", "epsilon",
-                     "ms", "vs"):
+        for name in ("learning_rate_init", "learning_rate", "beta_1", "beta_2", "epsilon"):
             setattr(self, name, getattr(self, name)[index])
+        self.ms, self.vs = take_rows(self.ms, index), take_rows(self.vs, index)
         self._select_annealing(index)
         self._scratch = None

@@ -31,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .backend import is_numpy, like, namespace, zeros
+
 Array = NDArray[np.floating]
 
 PENALTY_NAMES = ("l2", "l1", "elasticnet", "none")
@@ -89,27 +91,39 @@ class Penalty:
         biases: the weight block alone is a strided view, on which every
         element-wise operation costs about twice as much.
         """
-        if self._l2_scale is None or self._l2_scale.shape != params.shape:
-            on_weights = np.zeros(params.shape[1], dtype=params.dtype)
+        if self._l2_scale is None or self._l2_scale.shape != params.shape \
+                or is_numpy(self._l2_scale) != is_numpy(params):
+            on_weights = np.zeros(params.shape[1])
             on_weights[: self.n_weights] = 1
-            self._l2_scale = (self.l2 * self.strength).astype(params.dtype) * on_weights
+            scale = (self.l2 * self.strength) * on_weights
+            self._l2_scale = (scale.astype(params.dtype) if is_numpy(params)
+                              else like(scale, params))
         return self._l2_scale
 
     def _l1_strength(self, dtype: np.dtype) -> Array:
         return (self.l1 * self.strength).astype(dtype, copy=False)
 
+    def _l1_column(self, reference: Array) -> Array:
+        """``l1 * strength`` per model as a ``(K, 1)`` column of ``reference``'s kind."""
+        if is_numpy(reference):
+            return self._l1_strength(reference.dtype)
+        return like(self.l1 * self.strength, reference)
+
     def l1_value(self, params: Array) -> Array:
         """The L1 part alone, ``strength * l1 ||W||_1`` per model, ``(K,)``."""
         W = self.weights(params)
+        if not is_numpy(W):
+            return self._l1_column(W)[:, 0] * namespace(W).sum(namespace(W).abs(W), axis=1)
         return self._l1_strength(W.dtype)[:, 0] * np.abs(W).sum(axis=1)
 
     def value(self, params: Array, include_l1: bool = True) -> Array:
         """``strength * R(W)`` per model, ``(K,)`` (the L2 part alone if
         ``include_l1`` is False)."""
-        total = np.zeros(params.shape[0], dtype=params.dtype)
+        total = zeros(params.shape[0], params)
         if self.has_l2:
             scaled = self._scale(params) * params
-            total += 0.5 * np.einsum("kp,kp->k", scaled, params)
+            total += 0.5 * (np.einsum("kp,kp->k", scaled, params) if is_numpy(params)
+                            else namespace(params).sum(scaled * params, axis=1))
         if self.has_l1 and include_l1:
             total += self.l1_value(params)
         return total
@@ -121,6 +135,8 @@ class Penalty:
         returned: the L1 part is then taken by :meth:`proximal_step` (gradient
         descent) or by a change of variables (L-BFGS).
         """
+        if not is_numpy(params):
+            return self._add_gradient_xp(params, grads, include_l1)
         total = np.zeros(params.shape[0], dtype=params.dtype)
         if self.has_l2:
             if self._scratch is None or self._scratch.shape != params.shape:
@@ -133,6 +149,20 @@ class Penalty:
             total += self.l1_value(params)
             self.weights(grads)[...] += self._l1_strength(params.dtype) * np.sign(
                 self.weights(params))
+        return total
+
+    def _add_gradient_xp(self, params: Array, grads: Array, include_l1: bool) -> Array:
+        """:meth:`add_gradient` for another Array API namespace."""
+        xp = namespace(params)
+        total = zeros(params.shape[0], params)
+        if self.has_l2:
+            scaled = self._scale(params) * params
+            grads += scaled
+            total = total + 0.5 * xp.sum(scaled * params, axis=1)
+        if self.has_l1 and include_l1:
+            total = total + self.l1_value(params)
+            W, n = self.weights(params), self.n_weights
+            grads[:, :n] = grads[:, :n] + self._l1_column(W) * xp.sign(W)
         return total
 
     def proximal_step(self, params: Array, step: Array) -> None:
@@ -148,6 +178,11 @@ class Penalty:
             ``eta_t / (sqrt(v) + eps)`` per weight for Adam).
         """
         W = self.weights(params)
+        if not is_numpy(W):
+            xp = namespace(W)
+            shrunk = xp.maximum(xp.abs(W) - step * self._l1_column(W), like(0.0, W))
+            params[:, :self.n_weights] = xp.copysign(shrunk, W)
+            return
         shrunk = np.abs(W) - step * self._l1_strength(W.dtype)
         np.maximum(shrunk, 0, out=shrunk)
         np.copysign(shrunk, W, out=W)

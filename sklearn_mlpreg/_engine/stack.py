@@ -16,6 +16,16 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .backend import (
+    is_numpy,
+    move,
+    numpy_dtype,
+    take_along_rows,
+    take_columns,
+    take_rows,
+    to_numpy,
+    zeros,
+)
 from .compiled import CompiledStep, available
 from .network import Architecture, Workspace
 from .objective import Objective
@@ -32,6 +42,7 @@ def training_size(data: TrainingData, n_models: int) -> Array:
     n = data.X.shape[0] if rows is None else rows.shape[1]
     if sw is None:
         return np.full(n_models, float(n))
+    sw = to_numpy(sw)  # K numbers: on the host
     if rows is None:
         return sw.sum(axis=1)
     return np.take_along_axis(sw, rows, axis=1).sum(axis=1)
@@ -70,8 +81,9 @@ class Stack:
         # unless dropout must draw its masks on the model's own rows.
         if (rows is not None and self.full_batch and not self.has_dropout
                 and 2 * rows.shape[1] >= n):
-            mask = np.zeros((K, n), dtype=params.dtype)
+            mask = np.zeros((K, n))
             mask[np.arange(K)[:, None], rows] = 1
+            mask = move(mask.astype(numpy_dtype(params)), params)
             sw, rows = (mask if sw is None else sw * mask), None
         self.sample_weight, self.rows = sw, rows
         self.val_weight = data.val_weight
@@ -82,12 +94,12 @@ class Stack:
                                    norms=config.diagnostics)
         self.n_batches = 1 if self.full_batch else -(-self.n_rows // self.batch_size)
         # the compiled batch step (numba), or None: the numpy reference runs
-        self.compiled = (CompiledStep(arch, params.dtype)
-                         if available() and not sp.issparse(data.X) else None)
+        self.compiled = (CompiledStep(arch, params.dtype) if available()
+                         and not sp.issparse(data.X) and is_numpy(data.X, params) else None)
         self._refresh()
 
     def _refresh(self) -> None:
-        self.grads = np.empty_like(self.params)
+        self.grads = zeros(tuple(self.params.shape), self.params)
         self._gathered = None
         self.coefs = self.layout.coefs(self.params)
         self.intercepts = self.layout.intercepts(self.params)
@@ -96,7 +108,7 @@ class Stack:
     def select(self, keep: NDArray[np.intp]) -> None:
         """Keep the models at positions ``keep``."""
         self.ids = self.ids[keep]
-        self.params = self.params[keep]
+        self.params = take_rows(self.params, keep)
         self.rngs = [self.rngs[i] for i in keep]
         self.penalty.select(keep)
         self.order = self.order[keep]
@@ -104,7 +116,7 @@ class Stack:
         for name in ("sample_weight", "rows", "val_weight"):
             value = getattr(self, name)
             if value is not None:
-                setattr(self, name, value[keep])
+                setattr(self, name, take_rows(value, keep))
         self._refresh()
 
     def _gather(self, X: Inputs, Y: Array, sw: Array | None, index: NDArray[np.intp],
@@ -115,17 +127,20 @@ class Stack:
         """
         if len(self.ids) == 1 or shared:
             index = index[0]
-            return X[index], Y[index], None if sw is None else sw[:, index]
-        Xs = np.stack([X[i].toarray() for i in index]) if sp.issparse(X) else X[index]
-        ws = None if sw is None else np.take_along_axis(sw, index, axis=1)
-        return Xs, Y[index], ws
+            return (take_rows(X, index), take_rows(Y, index),
+                    None if sw is None else take_columns(sw, index))
+        Xs = (np.stack([X[i].toarray() for i in index]) if sp.issparse(X)
+              else take_rows(X, index))
+        ws = None if sw is None else take_along_rows(sw, index)
+        return Xs, take_rows(Y, index), ws
 
     def workspace(self, n_batch: int) -> Workspace:
         """Buffers for batches of ``n_batch`` rows (kept across epochs)."""
         if n_batch not in self.workspaces:
             self.workspaces[n_batch] = Workspace(self.layout, len(self.ids), n_batch,
-                                                 self.params.dtype, self.dropout,
-                                                 buffers=self.compiled is None)
+                                                 numpy_dtype(self.params), self.dropout,
+                                                 buffers=self.compiled is None
+                                                 and is_numpy(self.params))
         return self.workspaces[n_batch]
 
     def epoch_batches(self, data: TrainingData) -> Iterable[Batch]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .backend import copy
 from .types import Array
 
 #: Model status codes after training.
@@ -148,7 +149,7 @@ class TrainingState:
         one.messages = [list(self.messages[k])]
         one._curves = {name: [list(curves[k])] for name, curves in self._curves.items()}
         if self.best_params is not None:
-            one.best_params = self.best_params[k:k + 1].copy()
+            one.best_params = copy(self.best_params[k:k + 1, ...])
         return one
 
     def judge_ending(self, early: bool | NDArray[np.bool_], incremental: bool) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import saturation
+from .backend import copy, is_numpy, move, set_rows, take_rows, to_numpy
 from .compiled import MaskStreams, train_full_batch
 from .dropout import draw_masks
 from .losses import LOSSES
@@ -104,13 +105,13 @@ class _Loop:
         self.arch, self.data, self.params, self.state = arch, data, params, state
         self.config, self.log, self.hooks = config, log, hooks
         self.optimizer = state.optimizer
-        self.stack = Stack(arch, data, params.copy(), rngs, config)
+        self.stack = Stack(arch, data, copy(params), rngs, config)
         self.progress = Progress(state)
         K = params.shape[0]
         self.validated = data.validation_models(K)  # models with validation rows
         self.early = config.early_stopping & self.validated  # (K,)
         if self.early.any() and state.best_params is None:
-            state.best_params = params.copy()
+            state.best_params = copy(params)
 
     def runs_in_compiled_code(self) -> bool:
         """Whether the whole training runs in compiled code, model by model: full
@@ -158,8 +159,9 @@ class _Loop:
             diverged |= self.validated[ids] & ~np.isfinite(val_score)
         improved = progress.update(loss, val_score, config.tol[ids], early)
         if early.any():
-            best = ids[improved & early]
-            state.best_params[best] = stack.params[improved & early]
+            best = improved & early
+            set_rows(state.best_params, ids[best], take_rows(stack.params,
+                                                             np.flatnonzero(best)))
         self.optimizer.iteration_ends(progress.t)
         stopping = _apply_stopping_rule(state, ids, progress, self.optimizer, config, early,
                                         self.log)
@@ -182,7 +184,7 @@ class _Loop:
             return True
         stack, ids = self.stack, self.stack.ids
         done = np.flatnonzero(stopping)
-        self.params[ids[done]] = stack.params[done]
+        set_rows(self.params, ids[done], take_rows(stack.params, done))
         self.progress.write(self.state, ids[done], done)
         keep = np.flatnonzero(~stopping)
         if len(keep) == 0:
@@ -195,7 +197,7 @@ class _Loop:
     def out_of_epochs(self) -> None:
         """``max_iter`` epochs ran: the models still training end there."""
         ids = self.stack.ids
-        self.params[ids] = self.stack.params
+        set_rows(self.params, ids, self.stack.params)
         self.progress.write(self.state, ids)
         self.state.status[ids] = MAX_ITER
 
@@ -210,6 +212,9 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
         work = stack.workspace(Xb.shape[-2])  # all rows when folds are 0/1 weights
         if work.mask_matrix is not None:
             draw_masks(work, stack.rngs, stack.arch.dropout_mode)
+            if not is_numpy(stack.params):  # drawn on the host, used on the device
+                work.masks = [None if m is None else move(m, stack.params)
+                              for m in work.host_masks]
         record = config.diagnostics and b == stack.n_batches - 1
         if compiled is not None:
             loss, batch_norms, batch_saturation = compiled(
@@ -225,6 +230,7 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
                 loss = loss + penalty.l1_value(stack.params)
                 penalty.proximal_step(stack.params,
                                       optimizer.weight_step_sizes(penalty.n_weights))
+            loss = to_numpy(loss)  # K numbers: the bookkeeping is on the host
             if record:
                 saturation = _saturation(stack.arch.activation, work)
         total_loss = total_loss + loss * n_b
@@ -237,7 +243,7 @@ def _saturation(activation: str, work: Workspace) -> Array:
     hidden = work.outputs[:-1]
     shares = np.empty((work.outputs[0].shape[0], len(hidden)))
     for i, A in enumerate(hidden):  # unmasked outputs: dropout does not count
-        shares[:, i] = saturation(activation, A)
+        shares[:, i] = saturation(activation, to_numpy(A))
     return shares
 
 
@@ -246,8 +252,9 @@ def _restore_best_weights(state: TrainingState, params: Array, restore: NDArray[
     """Early stopping ends at the best validation epoch's weights (or, with
     ``restore_best_weights=False``, the last ones unless the training diverged)."""
     status = state.status
-    back = early & ((status == DIVERGED_RESTORED) | (restore & (status != DIVERGED)))
-    params[back] = state.best_params[back]
+    back = np.flatnonzero(early & ((status == DIVERGED_RESTORED)
+                                   | (restore & (status != DIVERGED))))
+    set_rows(params, back, take_rows(state.best_params, back))
 
 
 def record_validation(arch: Architecture, data: TrainingData, params: Array,
@@ -262,8 +269,10 @@ def record_validation(arch: Architecture, data: TrainingData, params: Array,
     """
     layout = arch.layout
     P = predict(data.X_val, layout.coefs(params), layout.intercepts(params), arch)
-    values = score(config.score, data.Y_val, P, val_weight, arch.out_activation)
-    loss = LOSSES[config.loss].value(data.Y_val, P, val_weight)
+    # scored on the host (K numbers come back; one implementation of each score)
+    P, Y_val, val_weight = to_numpy(P), to_numpy(data.Y_val), to_numpy(val_weight)
+    values = score(config.score, Y_val, P, val_weight, arch.out_activation)
+    loss = LOSSES[config.loss].value(Y_val, P, val_weight)
     keep = slice(None) if validated is None or validated.all() else validated
     state.record("validation_score", ids[keep], values[keep])
     state.record("validation_loss", ids[keep], loss[keep])

@@ -15,12 +15,14 @@ Both loops, :func:`~.training.train` (sgd, adam) and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+
+from .backend import is_numpy, move
 
 Array = NDArray[np.floating]
 #: A batch of input rows: a dense array or a scipy sparse matrix.
@@ -128,6 +130,17 @@ class TrainingData:
     X_val: Inputs | None = None
     Y_val: Array | None = None
     val_weight: Array | None = None
+
+    def on_device(self, reference: Array | None) -> TrainingData:
+        """The data the network computes with in ``reference``'s namespace and on
+        its device (unchanged for numpy): ``X``, ``Y``, ``sample_weight`` and
+        ``X_val``. The row indices and the validation targets and weights stay
+        on the host, where validation scores are computed."""
+        if reference is None or is_numpy(reference):
+            return self
+        return replace(self, X=move(self.X, reference), Y=move(self.Y, reference),
+                       sample_weight=move(self.sample_weight, reference),
+                       X_val=move(self.X_val, reference))
 
     @property
     def has_validation(self) -> bool:

@@ -10,6 +10,8 @@ models still training), which the library's progress bar reads.
 
 from __future__ import annotations
 
+from .._engine.backend import copy
+
 
 class CallbackBridge:
     """The engine's per-epoch hooks, forwarded to a callback context.
@@ -48,7 +50,7 @@ class CallbackBridge:
         }
         attributes = None
         if self.reconstruct is not None:
-            snapshot = params.copy()
+            snapshot = copy(params)
             attributes = lambda: self.reconstruct(snapshot)  # noqa: E731 (lazy)
         stop = self._task.call_on_fit_task_end(
             estimator=self.estimator, X=self.X, y=self.y,

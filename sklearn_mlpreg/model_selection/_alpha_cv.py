@@ -28,9 +28,11 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._arrays import check_same_namespace, float_dtypes, to_host
 from .._checks import check_enough_samples, check_weights, clearer_input_errors
 from .._classifier import MLPClassifier
 from .._docs import CLASSIFIER_ATTRIBUTES, CV_ATTRIBUTES, documented, prediction_docstring
+from .._engine import move, to_numpy
 from .._exceptions import FitDivergedError, warn
 from .._regressor import MLPRegressor
 from ..callbacks._bridge import CallbackBridge
@@ -80,6 +82,7 @@ def refit_method(name: str, summary: str, returns: str):
 
     def method(self, X):
         check_is_fitted(self)
+        check_same_namespace(self.best_estimator_.coefs_[0], X, type(self).__name__, name)
         return getattr(self.best_estimator_, name)(X)
 
     method.__name__ = method.__qualname__ = name
@@ -150,15 +153,10 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         alphas = self._alphas()
         X_input, y_input = X, y
         classifier = isinstance(self, ClassifierMixin)
-        name = type(self).__name__
-        with clearer_input_errors(name, not classifier):
-            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                                 multi_output=True, dtype=(np.float64, np.float32),
-                                 y_numeric=not classifier)
-            sample_weight = check_weights(sample_weight, X)
-        check_enough_samples(X.shape[0], name)
+        X, y, sample_weight, device = self._validated(X, y, sample_weight, classifier)
         splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
-        test, train, failed = self._cross_validate(alphas, X, y, sample_weight, splits)
+        test, train, failed = self._cross_validate(alphas, X, y, sample_weight, splits,
+                                                   device)
         self._store_results(alphas, splits, test, train)
         if np.isnan(self.cv_results_["mean_test_score"]).all():
             error = FitDivergedError if failed.all() else ValueError
@@ -178,9 +176,26 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
                                                            sample_weight=sample_weight)
         if classifier:
             self.classes_ = self.best_estimator_.classes_
+        if device is not None:  # array attributes in X's namespace, on its device
+            self.alphas_, self.n_iter_ = move(self.alphas_, device), move(self.n_iter_,
+                                                                          device)
         return self
 
-    def _cross_validate(self, alphas, X, y, sample_weight, splits):
+    def _validated(self, X, y, sample_weight, classifier):
+        """The data on the host, and X itself when it is of another Array API
+        namespace (the networks then train on its device), else None."""
+        name = type(self).__name__
+        with clearer_input_errors(name, not classifier):
+            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                                 multi_output=True, dtype=float_dtypes(X),
+                                 y_numeric=not classifier)
+            X, device = to_host(X, self.solver)  # (refuses lbfgs on another namespace)
+            y = to_numpy(y)
+            sample_weight = check_weights(to_numpy(sample_weight), X)
+        check_enough_samples(X.shape[0], name)
+        return X, y, sample_weight, device
+
+    def _cross_validate(self, alphas, X, y, sample_weight, splits, device=None):
         """Every (alpha, fold) network trained in stacks and scored; sets ``n_iter_``
         and warns (once each) about failed fits and fits that ran out of epochs.
         Returns the test and train scores (alpha-major) and which fits failed."""
@@ -195,7 +210,8 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
             scorers=scorer, fit_params={"sample_weight": sample_weight} if weighted else {},
             score_params={"sample_weight": sample_weight}
             if weighted and accepts_sample_weight(scorer) else {},
-            return_train_score=True, error_score=np.nan, n_jobs=self.n_jobs, hooks=bridge)
+            return_train_score=True, error_score=np.nan, n_jobs=self.n_jobs, hooks=bridge,
+            device=device)
         if bridge is not None:
             bridge.finish()
         failed = np.array([r["fit_error"] is not None for r in records])
@@ -248,6 +264,7 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
         return tags
 
 

@@ -33,7 +33,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 
 from .._class_weight import resolve, sample_factors
-from .._engine import TrainingData, TrainingState, rows_per_batch, train
+from .._engine import TrainingData, TrainingState, move, rows_per_batch, to_numpy, train
 from .._fitted import FitOutcome, set_fitted
 from .._spec import (
     STOCHASTIC_SOLVERS,
@@ -199,17 +199,19 @@ def stacks(models: list[PlannedModel], n_jobs) -> list[list[PlannedModel]]:
                                         min(n_chunks, len(group))) if len(chunk)]
 
 
-def train_models(models: list[PlannedModel], n_jobs, hooks=None, diagnostics=False
-                 ) -> dict[int, TrainedModel]:
+def train_models(models: list[PlannedModel], n_jobs, hooks=None, diagnostics=False,
+                 device=None) -> dict[int, TrainedModel]:
     """Train every planned model; returns the trained models by key. ``hooks``
     (progress callbacks) follow the first stack; ``diagnostics`` records the
-    per-epoch gradient norms and saturation (a search does not keep them)."""
+    per-epoch gradient norms and saturation (a search does not keep them).
+    ``device`` (an array of another Array API namespace, or None) is where the
+    stochastic stacks train; the trained parameters come back to the host."""
     chunks = stacks(models, n_jobs)
     # Threads by default: numpy and the compiled step release the GIL, and a
     # process pool's start-up costs more than small jobs take. A Dask or Ray
     # joblib backend, when active, overrides the preference.
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(train_stack)(chunk, hooks if i == 0 else None, diagnostics)
+        delayed(train_stack)(chunk, hooks if i == 0 else None, diagnostics, device)
         for i, chunk in enumerate(chunks))
     return {model.key: trained for chunk, result in zip(chunks, results)
             for model, trained in zip(chunk, result)}
@@ -262,9 +264,10 @@ def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
     return data
 
 
-def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False
+def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, device=None
                 ) -> list[TrainedModel]:
-    """Train one stack of models in the engine (a joblib task)."""
+    """Train one stack of models in the engine (a joblib task), on ``device``'s
+    namespace and device when given (L-BFGS: on the host)."""
     start = time.perf_counter()
     settings = [m.settings for m in models]
     spec = models[0].spec
@@ -273,15 +276,19 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False
     config = training_config(settings, spec)
     config.diagnostics = diagnostics
     K, layout = len(models), spec.architecture.layout
-    state = TrainingState(K, make_optimizer(settings, K, layout.n_params, params.dtype))
+    stochastic = settings[0]["solver"] in STOCHASTIC_SOLVERS
+    on_device = move(params, device) if stochastic else params
+    state = TrainingState(K, make_optimizer(settings, K, layout.n_params, params.dtype,
+                                            reference=on_device))
     n_rows = data.X.shape[0] if data.rows is None else data.rows.shape[1]
     rows = rows_per_batch(config.batch_size, n_rows)  # per-model products
     with np.errstate(all="ignore"), blas_threads(blas_threads_for(layout.layer_units,
                                                                    rows)):
         # (a no-op in joblib's worker threads, see _threads.py)
-        if settings[0]["solver"] in STOCHASTIC_SOLVERS:
-            train(spec.architecture, data, params, state, config, [m.rng for m in models],
-                  hooks=hooks)
+        if stochastic:
+            train(spec.architecture, data.on_device(device), on_device, state, config,
+                  [m.rng for m in models], hooks=hooks)
+            params = to_numpy(on_device)
         else:
             _train_lbfgs(spec, data, params, state, config)
     seconds = (time.perf_counter() - start) / K
@@ -289,15 +296,17 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False
 
 
 def fitted_network(template, model: PlannedModel, trained: TrainedModel,
-                   feature_names=None):
+                   feature_names=None, device=None):
     """The plain fitted MLP a trained model stands for: a clone of ``template``
     (its metadata requests kept) with the model's settings and the fitted
-    attributes a lone fit of it derives."""
+    attributes a lone fit of it derives (its weights on ``device``'s namespace
+    and device when given)."""
     network = clone(template).set_params(**model.settings)
     stochastic = model.settings["solver"] in STOCHASTIC_SOLVERS
     early = bool(stochastic and model.settings["early_stopping"])
-    set_fitted(network, FitOutcome(model.spec, trained.state, trained.params[None],
-                                   stochastic, early, model.val is not None), feature_names)
+    set_fitted(network, FitOutcome(model.spec, trained.state,
+                                   move(trained.params[None], device), stochastic, early,
+                                   model.val is not None), feature_names)
     return network
 
 

@@ -25,7 +25,8 @@ from joblib import hash as joblib_hash
 from sklearn.base import clone, is_classifier
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from .._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER
+from .._arrays import dispatched, host_values
+from .._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, to_numpy
 from .._ensemble import _BaseMLPEnsemble
 from .._exceptions import FitDivergedError
 from .._pipeline import searched_mlp
@@ -128,9 +129,12 @@ def _plan(task: Task, keys, error_score, inits: dict) -> None:
         task.members, task.error = [], traceback.format_exc()
 
 
-def train_tasks(tasks: list[Task], n_jobs, hooks=None) -> dict[int, TrainedModel]:
-    """Train every planned network; a task with a diverged network failed."""
-    trained = train_models([m for t in tasks for m in t.members], n_jobs, hooks)
+def train_tasks(tasks: list[Task], n_jobs, hooks=None, device=None
+                ) -> dict[int, TrainedModel]:
+    """Train every planned network (on ``device``, see :func:`train_models`); a
+    task with a diverged network failed."""
+    trained = train_models([m for t in tasks for m in t.members], n_jobs, hooks,
+                           device=device)
     for task in tasks:
         if any(trained[m.key].state.status[0] == DIVERGED for m in task.members):
             task.error = "".join(traceback.format_exception_only(FitDivergedError(
@@ -147,18 +151,24 @@ def epochs_run(tasks: list[Task], trained: dict) -> np.ndarray:
 
 def evaluate_candidates(estimator, X, y, candidates, splits, *, scoring, scorers,
                         fit_params, score_params, return_train_score, error_score,
-                        n_jobs, hooks=None, callbacks=None
+                        n_jobs, hooks=None, callbacks=None, device=None
                         ) -> tuple[list[dict], list[Task], dict]:
     """The ``_fit_and_score`` records of every (candidate, fold), candidate-major.
 
     Returns the records, the tasks and the trained networks by task. ``hooks``
     (progress callbacks) follow the first stack's epochs; ``callbacks`` (a
     search's callback tree) begins each (candidate, fold) evaluation before
-    training and ends it after scoring.
+    training and ends it after scoring. ``device`` (an array of another Array
+    API namespace; by default ``X`` itself when ``array_api_dispatch`` keeps
+    it) is where the networks train; folds, plans and scores are on the host.
     """
+    device = dispatched(X) if device is None else device
+    if device is not None:
+        X, y = to_numpy(X), to_numpy(y)
+        fit_params, score_params = host_values(fit_params), host_values(score_params)
     tasks = plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score)
     contexts = [] if callbacks is None else callbacks.evaluations(tasks)
-    trained = train_tasks(tasks, n_jobs, hooks)
+    trained = train_tasks(tasks, n_jobs, hooks, device)
     if error_score == "raise":
         for task in tasks:
             if task.error is not None:

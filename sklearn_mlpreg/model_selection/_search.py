@@ -35,6 +35,8 @@ from sklearn.model_selection._validation import (
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, indexable
 
+from .._arrays import dispatched
+from .._engine import move
 from .._exceptions import GridEdgeWarning, warn
 from .._pipeline import searched_mlp
 from ._evaluate import count_endings, epochs_run, evaluate_candidates
@@ -225,7 +227,9 @@ class _BatchedSearchMixin:
         self._store_best(results, refit_metric, X, y, routed.estimator.fit, callbacks)
         self.scorer_ = getattr(scorers, "_scorers", scorers)
         self.cv_results_ = results
-        self.n_iter_ = epochs_run(tasks, trained).reshape(len(candidates), self.n_splits_)
+        # an array attribute: in X's namespace and on its device (array_api_dispatch)
+        self.n_iter_ = move(epochs_run(tasks, trained).reshape(len(candidates),
+                                                                self.n_splits_), dispatched(X))
         callbacks.finish()
         return self
 
