@@ -122,6 +122,36 @@ def test_regressor_equals_numpy_float64(regression, name, as_array, settings):
 
 
 @pytest.mark.parametrize("name, as_array", NAMESPACES)
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "leaky_relu"])
+def test_every_activation_and_poisson_equal_numpy(regression, name, as_array, activation):
+    X, y = regression
+    y = np.exp(y / 2)  # positive: also a Poisson target
+    for loss in ("squared_error", "poisson"):
+        params = {"hidden_layer_sizes": (8, 6), "max_iter": 25, "random_state": 0,
+                  "activation": activation, "loss": loss, "penalty": "l1", "alpha": 0.01}
+        reference = MLPRegressor(**params).fit(X, y)
+        model = dispatched(MLPRegressor(**params), "fit", as_array(X), as_array(y))
+        np.testing.assert_allclose(host(dispatched(model, "predict", as_array(X))),
+                                   reference.predict(X), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(host(model.saturation_), reference.saturation_,
+                                   atol=1e-12)
+
+
+@pytest.mark.parametrize("name, as_array", NAMESPACES)
+def test_multilabel_classifier_equals_numpy(classification, name, as_array):
+    X, y = classification
+    Y = np.column_stack([y == 0, y == 1, X[:, 0] > 0]).astype(int)
+    params = {"hidden_layer_sizes": (10,), "max_iter": 30, "random_state": 0,
+              "early_stopping": True}
+    reference = MLPClassifier(**params).fit(X, Y)
+    model = dispatched(MLPClassifier(**params), "fit", as_array(X), as_array(Y))
+    np.testing.assert_allclose(host(dispatched(model, "predict_proba", as_array(X))),
+                               reference.predict_proba(X), atol=1e-10)
+    np.testing.assert_array_equal(host(dispatched(model, "predict", as_array(X))),
+                                  reference.predict(X))
+
+
+@pytest.mark.parametrize("name, as_array", NAMESPACES)
 def test_classifier_equals_numpy(classification, name, as_array):
     X, y = classification
     params = {"hidden_layer_sizes": (16,), "max_iter": 40, "random_state": 0,

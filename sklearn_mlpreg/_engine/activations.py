@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from .backend import like, namespace
+from .backend import namespace
 
 Array = NDArray[np.floating]
 
@@ -85,7 +85,7 @@ def relu(Z: Array) -> Array:
     xp = np if type(Z) is np.ndarray else namespace(Z)
     if xp is np:
         return np.maximum(Z, 0, out=Z)
-    return xp.maximum(Z, like(0.0, Z))
+    return xp.clip(Z, min=0.0)
 
 
 def _step(A: Array, low: float, dtype: object) -> Array:
@@ -93,7 +93,7 @@ def _step(A: Array, low: float, dtype: object) -> Array:
     xp = np if type(A) is np.ndarray else namespace(A)
     if xp is np:
         return np.where(A > 0, 1.0, low).astype(dtype)
-    return xp.where(A > 0, like(1.0, A, dtype), like(low, A, dtype))
+    return xp.astype(A > 0, dtype) * (1.0 - low) + low  # (exact for both values)
 
 
 def relu_derivative(A: Array, delta: Array) -> Array:
@@ -101,7 +101,7 @@ def relu_derivative(A: Array, delta: Array) -> Array:
     if type(A) is np.ndarray or namespace(A) is np:
         delta *= A > 0
     else:
-        delta *= _step(A, 0.0, delta.dtype)
+        delta *= namespace(A).astype(A > 0, delta.dtype)
     return delta
 
 

@@ -31,17 +31,30 @@ def namespace(*arrays: AnyArray) -> Any:
     """``numpy`` for numpy arrays, scipy sparse matrices, scalars, ``None`` and
     anything numpy converts (lists, pandas objects); otherwise the Array API
     namespace of the first other array."""
-    if type(arrays[0]) is np.ndarray and len(arrays) == 1:  # the common case, cheaply
-        return np
     for array in arrays:
-        if array is None or isinstance(array, (np.ndarray, np.generic, float, int, bool)) \
-                or sp.issparse(array):
-            continue
-        try:
-            return array_namespace(array)
-        except TypeError:  # not an array of any namespace: numpy converts it
-            continue
+        kind = type(array)
+        found = _NAMESPACES.get(kind, _UNSEEN)
+        if found is _UNSEEN:  # array_namespace costs microseconds: once per type
+            found = _NAMESPACES[kind] = _lookup(array)
+        if found is not None:
+            return found
     return np
+
+
+def _lookup(array: AnyArray) -> Any:
+    """The Array API namespace of an array that is not numpy's, else None."""
+    if array is None or isinstance(array, (np.ndarray, np.generic, float, int, bool)) \
+            or sp.issparse(array):
+        return None
+    try:
+        return array_namespace(array)
+    except TypeError:  # not an array of any namespace: numpy converts it
+        return None
+
+
+#: The namespace of each array type met (None: numpy's, or numpy converts it).
+_NAMESPACES: dict[type, Any] = {}
+_UNSEEN = object()
 
 
 def is_numpy(*arrays: AnyArray) -> bool:
@@ -66,7 +79,7 @@ def to_numpy(array: AnyArray) -> np.ndarray:
         return array.detach().cpu().numpy()
     if module.startswith("cupy"):  # pragma: no cover - needs a CUDA device
         return array.get()
-    xp = array_namespace(array)
+    xp = namespace(array)
     if "array_api_strict" in xp.__name__:
         return np.asarray(xp.asarray(array, device=xp.Device("CPU_DEVICE")))
     return np.asarray(array)
@@ -77,7 +90,7 @@ def like(values: Any, reference: AnyArray, dtype: Any = None) -> AnyArray:
     namespace and device (and dtype, unless given)."""
     if is_numpy(reference):
         return np.asarray(values, dtype=reference.dtype if dtype is None else dtype)
-    xp = array_namespace(reference)
+    xp = namespace(reference)
     values = np.asarray(values)
     if dtype is None:
         dtype = reference.dtype if values.dtype.kind == "f" else None
@@ -89,7 +102,7 @@ def move(array: AnyArray, reference: AnyArray) -> AnyArray:
     (``None`` stays ``None``)."""
     if array is None or is_numpy(reference):
         return to_numpy(array)
-    xp = array_namespace(reference)
+    xp = namespace(reference)
     return xp.asarray(to_numpy(array), device=array_device(reference))
 
 
@@ -112,7 +125,7 @@ def take_rows(array: AnyArray, index: Any) -> AnyArray:
     moved to the array's device, and the result has ``index.shape`` in front."""
     if is_numpy(array) or sp.issparse(array):
         return array[index]
-    xp = array_namespace(array)
+    xp = namespace(array)
     flat = xp.asarray(np.asarray(index).reshape(-1), device=array_device(array))
     taken = xp.take(array, flat, axis=0)
     return xp.reshape(taken, tuple(np.shape(index)) + tuple(array.shape[1:]))
@@ -122,7 +135,7 @@ def take_along_rows(array: AnyArray, index: np.ndarray) -> AnyArray:
     """``array[k, index[k]]`` for each row ``k`` (``np.take_along_axis`` on axis 1)."""
     if is_numpy(array):
         return np.take_along_axis(array, index, axis=1)
-    xp = array_namespace(array)
+    xp = namespace(array)
     K, n = array.shape
     flat = (np.arange(K)[:, None] * n + np.asarray(index)).reshape(-1)
     taken = xp.take(xp.reshape(array, (K * n,)),
@@ -134,7 +147,7 @@ def take_columns(array: AnyArray, index: np.ndarray) -> AnyArray:
     """``array[:, index]`` for a 1-D numpy ``index``."""
     if is_numpy(array):
         return array[:, index]
-    xp = array_namespace(array)
+    xp = namespace(array)
     return xp.take(array, xp.asarray(np.asarray(index), device=array_device(array)),
                    axis=1)
 
@@ -153,7 +166,7 @@ def zeros(shape: Any, reference: AnyArray) -> AnyArray:
     """Zeros of ``reference``'s namespace, dtype and device."""
     if is_numpy(reference):
         return np.zeros(shape, dtype=reference.dtype)
-    xp = array_namespace(reference)
+    xp = namespace(reference)
     return xp.zeros(shape, dtype=reference.dtype, device=array_device(reference))
 
 
@@ -161,5 +174,5 @@ def numpy_dtype(array: AnyArray) -> np.dtype:
     """The numpy dtype matching ``array``'s (float32 or float64)."""
     if is_numpy(array):
         return array.dtype
-    xp = array_namespace(array)
+    xp = namespace(array)
     return np.dtype(np.float32 if array.dtype == xp.float32 else np.float64)

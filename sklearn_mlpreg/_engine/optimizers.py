@@ -283,6 +283,7 @@ class Adam(_Annealing):
         self.ms = _state(n_models, n_params, dtype, reference)
         self.vs = _state(n_models, n_params, dtype, reference)
         self._scratch: Array | None = None
+        self._device_constants: list | None = None  # (another namespace: see _step_xp)
 
     def begin_step(self) -> Array:
         """Count a step and return its bias-corrected step size per model,
@@ -342,12 +343,16 @@ class Adam(_Annealing):
         """:meth:`step` for another Array API namespace (same arithmetic)."""
         xp = namespace(params)
         rate = _column(self.begin_step(), None, grads)
+        if getattr(self, "_device_constants", None) is None:  # once, not every step
+            self._device_constants = [_column(c, None, grads) for c in (
+                self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2, self.epsilon)]
+        b1, one_minus_b1, b2, one_minus_b2, eps = self._device_constants
         m, v = self.ms, self.vs
-        m *= _column(self.beta_1, None, grads)
-        m += grads * _column(1 - self.beta_1, None, grads)
-        v *= _column(self.beta_2, None, grads)
-        v += (grads * grads) * _column(1 - self.beta_2, None, grads)
-        params += -rate * (m / (xp.sqrt(v) + _column(self.epsilon, None, grads)))
+        m *= b1
+        m += grads * one_minus_b1
+        v *= b2
+        v += (grads * grads) * one_minus_b2
+        params += -rate * (m / (xp.sqrt(v) + eps))
 
     def weight_step_sizes(self, n_weights: int) -> Array:
         """Per-parameter step size of the last update of the first ``n_weights``
@@ -373,4 +378,4 @@ class Adam(_Annealing):
             setattr(self, name, getattr(self, name)[index])
         self.ms, self.vs = take_rows(self.ms, index), take_rows(self.vs, index)
         self._select_annealing(index)
-        self._scratch = None
+        self._scratch = self._device_constants = None

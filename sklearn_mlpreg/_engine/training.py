@@ -230,12 +230,12 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
                 loss = loss + penalty.l1_value(stack.params)
                 penalty.proximal_step(stack.params,
                                       optimizer.weight_step_sizes(penalty.n_weights))
-            loss = to_numpy(loss)  # K numbers: the bookkeeping is on the host
             if record:
                 saturation = _saturation(stack.arch.activation, work)
         total_loss = total_loss + loss * n_b
         norms = norms + batch_norms
-    return total_loss / stack.n_rows, norms / stack.n_batches, saturation
+    # K numbers to the host once per epoch (on a GPU, the one wait for the device)
+    return to_numpy(total_loss) / stack.n_rows, norms / stack.n_batches, saturation
 
 
 def _saturation(activation: str, work: Workspace) -> Array:
