@@ -41,3 +41,25 @@ def test_search_workloads_compare_equal_searches():
                            "peaks": {"float64": 1.0, "float32": 1.0}, "notes": [],
                            "training": [], "predict": [], "search": [result]})
     assert "| bbs_grid |" in text
+
+
+def test_device_option_adds_torch_rows_with_scikit_learns_losses(tmp_path):
+    """--device cpu: the training and CV workloads also run on PyTorch tensors,
+    with the numpy path's losses and scores (a smoke test: no timing asserted)."""
+    import pytest
+
+    pytest.importorskip("torch")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "tiny",
+         "--repeats", "1", "--cv-workloads", "gait", "--no-search", "--device", "cpu",
+         "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    rows = {row["library"]: row for row in report["training"]}
+    for dtype in ("f64", "f32"):
+        on_tensors = rows[f"sklearn_mlpreg {dtype}, torch cpu"]["final_loss"]
+        assert abs(on_tensors / rows[f"sklearn_mlpreg {dtype}"]["final_loss"] - 1) < 1e-4
+    (cv,) = report["cv_device"]
+    assert cv["workload"] == "gait" and cv["max_device_difference"] < 1e-8
+    assert "torch tensors" in (tmp_path / "report.md").read_text()
