@@ -64,3 +64,16 @@ def test_set_rows_and_copy(values, as_array):
     np.testing.assert_array_equal(backend.to_numpy(copied), values)  # a real copy
     zeros = backend.zeros((2, 3), array)
     assert type(zeros) is type(array) and not backend.to_numpy(zeros).any()
+
+
+@pytest.mark.parametrize("as_array", NAMESPACES)
+@pytest.mark.parametrize("n_rows", [3, 20])  # row by row, and one masked update
+def test_set_rows_many_rows_equal_numpy(as_array, n_rows):
+    rng = np.random.RandomState(0)
+    values = rng.standard_normal((30, 4))
+    rows = rng.choice(30, n_rows, replace=False)
+    new = rng.standard_normal((n_rows, 4))
+    array, expected = as_array(values.copy()), values.copy()
+    backend.set_rows(array, rows, as_array(new))
+    expected[rows] = new
+    np.testing.assert_array_equal(backend.to_numpy(array), expected)

@@ -158,8 +158,24 @@ def set_rows(array: AnyArray, rows: Any, values: AnyArray) -> None:
         array[rows] = values
         return
     rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows)
-    for j, k in enumerate(rows.tolist()):  # one row at a time: the standard's setitem
-        array[k, ...] = values[j, ...]
+    if len(rows) <= _FEW_ROWS:  # one row at a time: the standard's setitem
+        for j, k in enumerate(rows.tolist()):
+            array[k, ...] = values[j, ...]
+        return
+    # many rows (many models at once, as on a GPU): one masked update of the whole
+    # array instead of a device call per row
+    xp, place = namespace(array), array_device(array)
+    position = np.zeros(array.shape[0], dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    chosen = np.zeros(array.shape[0], dtype=bool)
+    chosen[rows] = True
+    spread = xp.take(values, xp.asarray(position, device=place), axis=0)
+    mask = xp.reshape(xp.asarray(chosen, device=place), (-1,) + (1,) * (array.ndim - 1))
+    array[...] = xp.where(mask, spread, array)
+
+
+#: Up to this many rows, :func:`set_rows` assigns row by row.
+_FEW_ROWS = 8
 
 
 def zeros(shape: Any, reference: AnyArray) -> AnyArray:
