@@ -20,7 +20,7 @@ def weighted_sum(values: Array, weight: Array | None) -> Array:
     """``sum_i w_ki v_ki...``: ``(K, n, ...) -> (K, ...)``."""
     xp = namespace(values)
     if weight is None:
-        return values.sum(axis=1) if xp is np else xp.sum(values, axis=1)
+        return xp.sum(values, axis=1)
     if xp is np:
         return np.einsum("kn...,kn->k...", values, weight)
     weight = xp.reshape(weight, tuple(weight.shape) + (1,) * (values.ndim - 2))
@@ -31,16 +31,12 @@ def total_weight(weight: Array | None, n_models: int, n_samples: int) -> Array:
     """The weighted number of samples of each model, ``(K,)``."""
     if weight is None:
         return np.full(n_models, float(n_samples))
-    xp = namespace(weight)
-    return weight.sum(axis=1) if xp is np else xp.sum(weight, axis=1)
+    return namespace(weight).sum(weight, axis=1)
 
 
 def _positive(total: Array) -> Array:
     """``total`` with its zeros replaced by 1 (a model without weight divides by 1)."""
-    xp = namespace(total)
-    if xp is np:
-        return np.where(total > 0, total, 1)
-    return xp.where(total > 0, total, like(1.0, total))
+    return namespace(total).where(total > 0, total, like(1.0, total))
 
 
 def weighted_mean(values: Array, weight: Array | None) -> Array:
@@ -51,17 +47,13 @@ def weighted_mean(values: Array, weight: Array | None) -> Array:
     """
     xp = namespace(values)
     if weight is None:
-        return values.mean(axis=1) if xp is np else xp.mean(values, axis=1)
-    total = _positive(weight.sum(axis=1) if xp is np else xp.sum(weight, axis=1))
-    shape = tuple(total.shape) + (1,) * (values.ndim - 2)
-    total = total.reshape(shape) if xp is np else xp.reshape(total, shape)
+        return xp.mean(values, axis=1)
+    total = _positive(xp.sum(weight, axis=1))
+    total = xp.reshape(total, tuple(total.shape) + (1,) * (values.ndim - 2))
     return weighted_sum(values, weight) / total
 
 
 def sample_fractions(weight: Array) -> Array:
     """``w / sum(w)`` per model: each sample's share of a weighted mean (the factor
     of its gradient), with a model of zero total weight left at zero."""
-    xp = namespace(weight)
-    total = weight.sum(axis=1, keepdims=True) if xp is np else xp.sum(
-        weight, axis=1, keepdims=True)
-    return weight / _positive(total)
+    return weight / _positive(namespace(weight).sum(weight, axis=1, keepdims=True))

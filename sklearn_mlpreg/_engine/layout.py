@@ -16,7 +16,7 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .backend import is_numpy, namespace, to_numpy
+from .backend import copy, is_numpy, namespace, to_numpy
 from .types import Array
 
 
@@ -93,9 +93,6 @@ class Layout:
     def unpack(self, row: Array) -> tuple[list[Array], list[Array]]:
         """Copies of one model's ``coefs_`` (2-D) and ``intercepts_`` (1-D)."""
         row = _reshape(row, (1, -1))
-        xp = namespace(row)
-        copy = (lambda a: a.copy()) if xp is np else (  # noqa: E731
-            lambda a: xp.asarray(a, copy=True))
         coefs = [copy(W[0, ...]) for W in self.coefs(row)]
         intercepts = [copy(b[0, 0, ...]) for b in self.intercepts(row)]
         return coefs, intercepts
@@ -112,4 +109,4 @@ class Layout:
 
 def _reshape(array: Array, shape: tuple) -> Array:
     """``array.reshape(shape)`` in the array's namespace (a view for numpy)."""
-    return array.reshape(shape) if is_numpy(array) else namespace(array).reshape(array, shape)
+    return namespace(array).reshape(array, shape)

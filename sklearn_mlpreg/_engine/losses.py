@@ -23,16 +23,14 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 
 from .averages import weighted_mean
-from .backend import like, namespace
+from .backend import like, namespace, numpy_dtype
 
 Array = NDArray[np.floating]
 
 
 def _mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
     """Sum over outputs, weighted mean over samples: ``(K, n, o) -> (K,)``."""
-    xp = namespace(values)
-    summed = values.sum(axis=-1) if xp is np else xp.sum(values, axis=-1)
-    return weighted_mean(summed, sample_weight)
+    return weighted_mean(namespace(values).sum(values, axis=-1), sample_weight)
 
 
 def _xlogy(x: Array, y: Array) -> Array:
@@ -45,10 +43,8 @@ def _xlogy(x: Array, y: Array) -> Array:
 
 def _clipped(P: Array) -> Array:
     """``P`` clipped to ``[eps, 1 - eps]``, as scikit-learn clips probabilities."""
-    xp = namespace(P)
-    eps = float(np.finfo(np.float32 if P.dtype == xp.float32 else np.float64).eps) \
-        if xp is not np else np.finfo(P.dtype).eps
-    return np.clip(P, eps, 1 - eps) if xp is np else xp.clip(P, eps, 1 - eps)
+    eps = float(np.finfo(numpy_dtype(P)).eps)
+    return namespace(P).clip(P, eps, 1 - eps)
 
 
 def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:

@@ -264,62 +264,37 @@ def backward(
     work : Workspace
         Holds the forward pass's outputs; its deltas are overwritten.
     grad_coefs, grad_intercepts : lists of ndarray
-        Output views ``(K, in, out)`` and ``(K, 1, out)``.
+        Output views ``(K, in, out)`` and ``(K, 1, out)``; for another Array
+        API namespace the new arrays are put in the lists.
     delta_weight : float or ndarray of shape (K, n), default=1.0
         Per-model weight of each sample's gradient (0 leaves a sample out).
     residual_ready : bool, default=False
         ``work.deltas[-1]`` holds ``p - y`` already (computed for the loss).
     """
-    if not is_numpy(coefs[0]):
-        return _backward_xp(X, Y, coefs, activation, work, grad_coefs, grad_intercepts,
-                            delta_weight, residual_ready)
     derivative = ACTIVATIONS[activation].derivative
     delta = work.deltas[-1]
     if not residual_ready:
-        output_delta(Y, work.outputs[-1], out=delta)
+        delta = output_delta(Y, work.outputs[-1], out=delta)
     delta *= delta_weight if np.ndim(delta_weight) == 0 else delta_weight[..., None]
     for i in range(len(coefs) - 1, -1, -1):
-        delta = work.deltas[i]
-        if i == 0:
-            _matmul_transposed(X, delta, grad_coefs[0])  # X may be sparse
-        else:
-            dropped = work.dropped[i - 1]
-            layer_input = work.outputs[i - 1] if dropped is None else dropped
-            np.matmul(layer_input.swapaxes(-1, -2), delta, out=grad_coefs[i])
-        # Sum over samples as a product with a row of ones: far faster than a
-        # strided reduction over the samples axis.
-        np.matmul(work.ones, delta, out=grad_intercepts[i])
+        layer_input = X if i == 0 else work.outputs[i - 1]  # X may be sparse
+        if i > 0 and work.dropped[i - 1] is not None:
+            layer_input = work.dropped[i - 1]
+        grad_coefs[i] = _matmul_transposed(layer_input, delta, grad_coefs[i])
+        grad_intercepts[i] = _sum_over_samples(delta, work.ones, grad_intercepts[i])
         if i > 0:
-            prev = np.matmul(delta, coefs[i].swapaxes(-1, -2), out=work.deltas[i - 1])
+            delta = _matmul(delta, transpose(coefs[i]), work.deltas[i - 1])
             if work.masks[i - 1] is not None:
-                prev *= work.masks[i - 1]
-            derivative(work.outputs[i - 1], prev)
-
-
-def _backward_xp(X: Inputs, Y: Array, coefs: Sequence[Array], activation: str,
-                 work: Workspace, grad_coefs: list, grad_intercepts: list,
-                 delta_weight: float | Array, residual_ready: bool) -> None:
-    """:func:`backward` for another Array API namespace: the same products, into
-    the lists ``grad_coefs`` / ``grad_intercepts`` (new arrays, not views)."""
-    xp = namespace(coefs[0])
-    derivative = ACTIVATIONS[activation].derivative
-    last = len(coefs) - 1
-    delta = work.deltas[last] if residual_ready else output_delta(Y, work.outputs[last])
-    delta = delta * (delta_weight if isinstance(delta_weight, float)
-                     else delta_weight[..., None])
-    for i in range(last, -1, -1):
-        if i == 0:
-            grad_coefs[0] = _matmul_transposed(X, delta, None)
-        else:
-            dropped = work.dropped[i - 1]
-            layer_input = work.outputs[i - 1] if dropped is None else dropped
-            grad_coefs[i] = xp.matmul(transpose(layer_input), delta)
-        grad_intercepts[i] = xp.sum(delta, axis=-2, keepdims=True)
-        if i > 0:
-            delta = xp.matmul(delta, transpose(coefs[i]))
-            if work.masks[i - 1] is not None:
-                delta = delta * work.masks[i - 1]
+                delta *= work.masks[i - 1]
             delta = derivative(work.outputs[i - 1], delta)
+
+
+def _sum_over_samples(delta: Array, ones: Array, out: Array | None) -> Array:
+    """``sum_n delta`` keeping the axis, into ``out`` for numpy: there as a product
+    with a row of ones, far faster than a strided reduction over the samples."""
+    if type(delta) is np.ndarray:
+        return np.matmul(ones, delta, out=out)
+    return namespace(delta).sum(delta, axis=-2, keepdims=True)
 
 
 def predict(

@@ -82,17 +82,12 @@ class Objective:
             Norm of each layer's weight gradient of the data loss alone
             (penalty excluded): the quantity that vanishes in deep sigmoid nets.
         """
-        if not is_numpy(params):
-            return self._call_xp(X, Y, params, grads, work, sample_weight)
-        layout = self.layout
-        if self._bound is None or self._bound[0] is not params or self._bound[1] is not grads:
-            self._bound = (params, grads, layout.coefs(params), layout.intercepts(params),
-                           layout.coefs(grads), layout.intercepts(grads))
-        _, _, coefs, intercepts, grad_coefs, grad_intercepts = self._bound
+        layout, numpy = self.layout, is_numpy(params)
+        coefs, intercepts, grad_coefs, grad_intercepts = self._views(params, grads)
         P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
         # The residual p - y is the output delta of every loss here; the squared
         # error is read off it, the others need p and y.
-        residual = output_delta(Y, P, out=work.deltas[-1])
+        residual = work.deltas[-1] = output_delta(Y, P, out=work.deltas[-1])
         if self.loss == "squared_error":
             loss = squared_error_from_residual(residual, sample_weight)
         else:
@@ -105,6 +100,8 @@ class Objective:
             delta_weight = sample_fractions(sample_weight)
         backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
                  delta_weight, residual_ready=True)
+        if not numpy:  # another namespace: backward filled lists, not views
+            grads[...] = layout.flat(grad_coefs, grad_intercepts)
         if self.norms:
             norms = np.sqrt(layout.layer_sq_norms(layout.weights(grads)))
         else:
@@ -112,26 +109,15 @@ class Objective:
         loss = loss + self.penalty.add_gradient(params, grads, self.include_l1)
         return loss, norms
 
-    def _call_xp(self, X: Inputs, Y: Array, params: Array, grads: Array,
-                 work: Workspace, sample_weight: Array | None) -> tuple[Array, Array]:
-        """The same objective for another Array API namespace: no views are
-        written; the gradient is assembled and copied into ``grads``."""
+    def _views(self, params: Array, grads: Array) -> tuple[list, list, list, list]:
+        """Per-layer weights and biases of ``params``, and where backward puts the
+        gradient: views of ``grads`` (numpy, cached per buffer), or, for another
+        Array API namespace, empty lists that backward fills with new arrays."""
         layout = self.layout
-        coefs, intercepts = layout.coefs(params), layout.intercepts(params)
-        P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
-        residual = output_delta(Y, P)
-        work.deltas[-1] = residual
-        if self.loss == "squared_error":
-            loss = squared_error_from_residual(residual, sample_weight)
-        else:
-            loss = LOSSES[self.loss].value(Y, P, sample_weight)
-        delta_weight = (1.0 / X.shape[-2] if sample_weight is None
-                        else sample_fractions(sample_weight))
-        grad_coefs, grad_intercepts = [None] * len(coefs), [None] * len(coefs)
-        backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
-                 delta_weight, residual_ready=True)
-        grads[...] = layout.flat(grad_coefs, grad_intercepts)
-        norms = (np.sqrt(layout.layer_sq_norms(layout.weights(grads))) if self.norms
-                 else np.zeros((params.shape[0], layout.n_layers)))
-        loss = loss + self.penalty.add_gradient(params, grads, self.include_l1)
-        return loss, norms
+        if not is_numpy(params):
+            empty = [None] * layout.n_layers
+            return layout.coefs(params), layout.intercepts(params), empty, list(empty)
+        if self._bound is None or self._bound[0] is not params or self._bound[1] is not grads:
+            self._bound = (params, grads, layout.coefs(params), layout.intercepts(params),
+                           layout.coefs(grads), layout.intercepts(grads))
+        return self._bound[2:]

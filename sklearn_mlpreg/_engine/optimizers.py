@@ -33,7 +33,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from .backend import is_numpy, like, namespace, take_rows
+from .backend import is_numpy, like, namespace, take_rows, zeros
 
 Array = NDArray[np.floating]
 
@@ -55,7 +55,11 @@ class _Annealing:
     anneal, over how many epochs, how many epochs each has run, and the share
     of ``eta_0`` for the current epoch (``scale``, 1 for the others)."""
 
-    def _init_annealing(self, schedule: ArrayLike, horizon: ArrayLike, K: int) -> None:
+    def _init_rates(self, learning_rate_init: ArrayLike, schedule: ArrayLike,
+                    horizon: ArrayLike, K: int) -> None:
+        """Each model's ``eta_0``, its current rate and its schedule."""
+        self.learning_rate_init = per_model(learning_rate_init, K)
+        self.learning_rate = self.learning_rate_init.copy()
         self.schedule = per_model(schedule, K, dtype=object)
         self.cosine = self.schedule == "cosine"
         self.horizon = per_model(horizon, K)
@@ -87,8 +91,7 @@ def _state(n_models: int, n_params: int, dtype: DTypeLike, reference: Array | No
     """A zero ``(K, P)`` optimizer state: numpy, or ``reference``'s namespace."""
     if reference is None or is_numpy(reference):
         return np.zeros((n_models, n_params), dtype=dtype)
-    xp = namespace(reference)
-    return xp.zeros((n_models, n_params), dtype=reference.dtype, device=reference.device)
+    return zeros((n_models, n_params), reference)
 
 
 class SGD(_Annealing):
@@ -132,9 +135,7 @@ class SGD(_Annealing):
         reference: Array | None = None,
     ):
         K = n_models
-        self.learning_rate_init = per_model(learning_rate_init, K)
-        self.learning_rate = self.learning_rate_init.copy()
-        self._init_annealing(schedule, horizon, K)
+        self._init_rates(learning_rate_init, schedule, horizon, K)
         self.momentum = per_model(momentum, K)
         self.nesterov = per_model(nesterov, K, dtype=bool)
         self.power_t = per_model(power_t, K)
@@ -273,9 +274,7 @@ class Adam(_Annealing):
         reference: Array | None = None,
     ):
         K = n_models
-        self.learning_rate_init = per_model(learning_rate_init, K)
-        self.learning_rate = self.learning_rate_init.copy()
-        self._init_annealing(schedule, horizon, K)
+        self._init_rates(learning_rate_init, schedule, horizon, K)
         self.beta_1 = per_model(beta_1, K)
         self.beta_2 = per_model(beta_2, K)
         self.epsilon = per_model(epsilon, K)

@@ -100,30 +100,25 @@ class Penalty:
                               else like(scale, params))
         return self._l2_scale
 
-    def _l1_strength(self, dtype: np.dtype) -> Array:
-        return (self.l1 * self.strength).astype(dtype, copy=False)
-
     def _l1_column(self, reference: Array) -> Array:
-        """``l1 * strength`` per model as a ``(K, 1)`` column of ``reference``'s kind."""
+        """``l1 * strength`` per model as a ``(K, 1)`` column of ``reference``'s
+        dtype (and namespace and device)."""
         if is_numpy(reference):
-            return self._l1_strength(reference.dtype)
+            return (self.l1 * self.strength).astype(reference.dtype, copy=False)
         return like(self.l1 * self.strength, reference)
 
     def l1_value(self, params: Array) -> Array:
         """The L1 part alone, ``strength * l1 ||W||_1`` per model, ``(K,)``."""
         W = self.weights(params)
-        if not is_numpy(W):
-            return self._l1_column(W)[:, 0] * namespace(W).sum(namespace(W).abs(W), axis=1)
-        return self._l1_strength(W.dtype)[:, 0] * np.abs(W).sum(axis=1)
+        xp = namespace(W)
+        return self._l1_column(W)[:, 0] * xp.sum(xp.abs(W), axis=1)
 
     def value(self, params: Array, include_l1: bool = True) -> Array:
         """``strength * R(W)`` per model, ``(K,)`` (the L2 part alone if
         ``include_l1`` is False)."""
         total = zeros(params.shape[0], params)
         if self.has_l2:
-            scaled = self._scale(params) * params
-            total += 0.5 * (np.einsum("kp,kp->k", scaled, params) if is_numpy(params)
-                            else namespace(params).sum(scaled * params, axis=1))
+            total += 0.5 * _row_dots(self._scale(params) * params, params)
         if self.has_l1 and include_l1:
             total += self.l1_value(params)
         return total
@@ -135,34 +130,20 @@ class Penalty:
         returned: the L1 part is then taken by :meth:`proximal_step` (gradient
         descent) or by a change of variables (L-BFGS).
         """
-        if not is_numpy(params):
-            return self._add_gradient_xp(params, grads, include_l1)
-        total = np.zeros(params.shape[0], dtype=params.dtype)
-        if self.has_l2:
-            if self._scratch is None or self._scratch.shape != params.shape:
-                self._scratch = np.empty_like(params)
-            scaled = np.multiply(self._scale(params), params, out=self._scratch)
-            grads += scaled
-            # 0.5 * sum_p (l2 strength w_p) w_p per model, as batched dot products
-            total += 0.5 * np.matmul(scaled[:, None, :], params[:, :, None])[:, 0, 0]
-        if self.has_l1 and include_l1:
-            total += self.l1_value(params)
-            self.weights(grads)[...] += self._l1_strength(params.dtype) * np.sign(
-                self.weights(params))
-        return total
-
-    def _add_gradient_xp(self, params: Array, grads: Array, include_l1: bool) -> Array:
-        """:meth:`add_gradient` for another Array API namespace."""
-        xp = namespace(params)
         total = zeros(params.shape[0], params)
         if self.has_l2:
-            scaled = self._scale(params) * params
+            if is_numpy(params):  # into a reused buffer
+                if self._scratch is None or self._scratch.shape != params.shape:
+                    self._scratch = np.empty_like(params)
+                scaled = np.multiply(self._scale(params), params, out=self._scratch)
+            else:
+                scaled = self._scale(params) * params
             grads += scaled
-            total = total + 0.5 * xp.sum(scaled * params, axis=1)
+            total += 0.5 * _row_dots(scaled, params)
         if self.has_l1 and include_l1:
-            total = total + self.l1_value(params)
+            total += self.l1_value(params)
             W, n = self.weights(params), self.n_weights
-            grads[:, :n] = grads[:, :n] + self._l1_column(W) * xp.sign(W)
+            grads[:, :n] += self._l1_column(W) * namespace(W).sign(W)
         return total
 
     def proximal_step(self, params: Array, step: Array) -> None:
@@ -183,6 +164,13 @@ class Penalty:
             shrunk = xp.maximum(xp.abs(W) - step * self._l1_column(W), like(0.0, W))
             params[:, :self.n_weights] = xp.copysign(shrunk, W)
             return
-        shrunk = np.abs(W) - step * self._l1_strength(W.dtype)
+        shrunk = np.abs(W) - step * self._l1_column(W)
         np.maximum(shrunk, 0, out=shrunk)
         np.copysign(shrunk, W, out=W)
+
+
+def _row_dots(a: Array, b: Array) -> Array:
+    """``sum_p a_kp b_kp`` per model, ``(K,)``: for numpy as batched dot products."""
+    if is_numpy(a):
+        return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
+    return namespace(a).sum(a * b, axis=1)
