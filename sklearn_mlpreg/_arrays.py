@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._array_api import get_namespace
+from sklearn.utils.validation import validate_data
 
+from ._checks import check_weights
 from ._engine import device, is_numpy, namespace, to_numpy
 
 
@@ -63,6 +65,19 @@ def to_host(X, solver: str):
             "solver='adam' or solver='sgd' to train on this device, or pass numpy "
             "arrays (or set array_api_dispatch=False) to use lbfgs.")
     return to_numpy(X), X
+
+
+def validated_for_fit(estimator, X, y, sample_weight, *, solver: str, classifier: bool,
+                      reset: bool = True):
+    """``validate_data`` of a fit's ``X`` and ``y`` (kept in their Array API
+    namespace under dispatch), then the data on the host:
+    ``(X, y, sample_weight, device)``, ``device`` being the validated ``X`` of
+    another namespace (the networks train there) or None. Refuses lbfgs there.
+    """
+    X, y = validate_data(estimator, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                         y_numeric=not classifier, dtype=float_dtypes(X), reset=reset)
+    X, device_reference = to_host(X, solver)
+    return X, to_numpy(y), check_weights(to_numpy(sample_weight), X), device_reference
 
 
 def describe(array) -> str:

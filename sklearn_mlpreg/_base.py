@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_same_namespace, float_dtypes, to_host
+from ._arrays import check_same_namespace, float_dtypes, validated_for_fit
 from ._checks import (
     all_finite,
     check_enough_samples,
@@ -197,23 +197,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         array of another namespace the network trains beside (or None)."""
         name = type(self).__name__
         with clearer_input_errors(name, not self._is_classifier):
-            X, y = validate_data(
-                self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                y_numeric=not self._is_classifier, dtype=float_dtypes(X),
-                reset=resume is None)
-            if resume is not None:
+            if resume is not None:  # the fitted weights must be in X's namespace
                 check_same_namespace(self.coefs_[0], X, name,
                                      "partial_fit" if incremental else "fit")
             # Another Array API namespace (array_api_dispatch=True): labels, weights
             # and the split are prepared on the host; the network trains on X's device.
-            X, device_reference = to_host(X, self.solver)
-            y = to_numpy(y)
+            X, y, sample_weight, device_reference = validated_for_fit(
+                self, X, y, sample_weight, solver=self.solver,
+                classifier=self._is_classifier, reset=resume is None)
             previous = getattr(self, "_spec", None)
             targets = fit_targets(settings, y, classifier=self._is_classifier,
                                   previous=None if previous is None else previous.targets,
                                   resume=resume, classes=classes)
             Y = targets.encode(y, X.dtype, name)
-            sample_weight = check_weights(to_numpy(sample_weight), X)
         sample_weight, class_weights = class_weighted(
             settings.get("class_weight"), Y, targets, sample_weight,
             incremental=incremental)
@@ -302,11 +298,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Network output, shape (n_samples, n_outputs), checked finite, in X's
         namespace and on its device (that of the fitted weights)."""
         X = self._check_predict_input(X)
-        coefs, intercepts = self.coefs_, self.intercepts_
-        if type(X) is not np.ndarray or type(coefs[0]) is not np.ndarray:
-            check_same_namespace(coefs[0], X, type(self).__name__, method)
+        check_same_namespace(self.coefs_[0], X, type(self).__name__, method)
         with np.errstate(all="ignore"):  # overflow is caught just below, not warned
-            P = predict(X, coefs, intercepts, self._spec.architecture)
+            P = predict(X, self.coefs_, self.intercepts_, self._spec.architecture)
         return check_finite_output(P, type(self).__name__)
 
     def __sklearn_is_fitted__(self):

@@ -80,7 +80,7 @@ def all_finite(A: np.ndarray) -> bool:
 def check_finite_output(P, estimator_name: str):
     """Refuse to return predictions that overflowed (never NaN or inf silently);
     ``P`` may be of another Array API namespace."""
-    if type(P) is not np.ndarray and not is_numpy(P):
+    if not is_numpy(P):
         xp = namespace(P)
         if bool(xp.all(xp.isfinite(P))):
             return P

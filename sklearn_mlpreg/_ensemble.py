@@ -28,15 +28,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._arrays import check_same_namespace, float_dtypes, to_host
+from ._arrays import check_same_namespace, float_dtypes, validated_for_fit
 from ._checks import (
     check_enough_samples,
     check_finite_output,
-    check_weights,
     clearer_input_errors,
 )
 from ._classifier import MLPClassifier
-from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict, to_numpy
+from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict
 from ._exceptions import FitDivergedError, warn
 from ._regressor import MLPRegressor
 from ._spec import fit_targets, make_spec
@@ -150,12 +149,9 @@ class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
         template = self.member_template()
         classifier = isinstance(self, ClassifierMixin)
         with clearer_input_errors(type(self).__name__, not classifier):
-            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                                 multi_output=True, y_numeric=not classifier,
-                                 dtype=float_dtypes(X))
-            # another Array API namespace: the members train on X's device
-            X, device = to_host(X, template.solver)
-            y, sample_weight = to_numpy(y), check_weights(to_numpy(sample_weight), X)
+            # (another Array API namespace: the members train on X's device)
+            X, y, sample_weight, device = validated_for_fit(
+                self, X, y, sample_weight, solver=template.solver, classifier=classifier)
         seeds, counts = self.member_plan(X.shape[0])
         members = train_members(template, seeds, counts, X, y, sample_weight, self.n_jobs,
                                 getattr(self, "feature_names_in_", None), device)

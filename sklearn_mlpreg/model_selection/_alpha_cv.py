@@ -26,13 +26,13 @@ from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._arrays import check_same_namespace, float_dtypes, to_host
-from .._checks import check_enough_samples, check_weights, clearer_input_errors
+from .._arrays import check_same_namespace, validated_for_fit
+from .._checks import check_enough_samples, clearer_input_errors
 from .._classifier import MLPClassifier
 from .._docs import CLASSIFIER_ATTRIBUTES, CV_ATTRIBUTES, documented, prediction_docstring
-from .._engine import move, to_numpy
+from .._engine import move
 from .._exceptions import FitDivergedError, warn
 from .._regressor import MLPRegressor
 from ..callbacks._bridge import CallbackBridge
@@ -186,12 +186,8 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         namespace (the networks then train on its device), else None."""
         name = type(self).__name__
         with clearer_input_errors(name, not classifier):
-            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                                 multi_output=True, dtype=float_dtypes(X),
-                                 y_numeric=not classifier)
-            X, device = to_host(X, self.solver)  # (refuses lbfgs on another namespace)
-            y = to_numpy(y)
-            sample_weight = check_weights(to_numpy(sample_weight), X)
+            X, y, sample_weight, device = validated_for_fit(
+                self, X, y, sample_weight, solver=self.solver, classifier=classifier)
         check_enough_samples(X.shape[0], name)
         return X, y, sample_weight, device
 
