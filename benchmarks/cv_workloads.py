@@ -43,7 +43,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn_mlpreg import MLPRegressorCV  # noqa: E402
 from sklearn_mlpreg.datasets import load_gait  # noqa: E402
 
-from .workloads import engine_selected  # noqa: E402
+from .workloads import engine_selected, spread  # noqa: E402
 
 ALPHAS = 10.0 ** np.arange(-3, 4)
 
@@ -137,15 +137,15 @@ def run_workload(workload: CVWorkload, quick: bool, repeats: int, peak: float) -
         for key, (run, n_jobs) in runs.items():
             seconds, fitted[key] = run(workload, X, y, epochs, n_jobs)
             times[key].append(seconds)
-    median = {key: float(np.median(v)) for key, v in times.items()}
+    summary = spread(times)
+    median = summary["seconds"]
     flops = workload.flops(X, epochs)
     difference = np.abs(fitted["ours_1"].cv_results_["mean_test_score"]
                         - fitted["sklearn_1"].cv_results_["mean_test_score"]).max()
     return {
         "workload": workload.name, "description": f"{workload.description}, {epochs} "
                                                   "epochs",
-        "seconds": median, "min": {k: float(min(v)) for k, v in times.items()},
-        "max": {k: float(max(v)) for k, v in times.items()},
+        **summary,
         "ratio_vs_sklearn_n_jobs_1": median["sklearn_1"] / median["ours_1"],
         "ratio_vs_sklearn_n_jobs_2": median["sklearn_2"] / median["ours_1"],
         "ratio_both_n_jobs_2": median["sklearn_2"] / median["ours_2"],
@@ -193,10 +193,7 @@ def run_on_device(device: str, quick: bool = False, repeats: int = 3, names=None
             times["ours_1_device"].append(seconds)
         difference = np.abs(numpy_model.cv_results_["mean_test_score"]
                             - device_model.cv_results_["mean_test_score"]).max()
-        result = {"workload": name, "device": device,
-                  "seconds": {k: float(np.median(v)) for k, v in times.items()},
-                  "min": {k: float(min(v)) for k, v in times.items()},
-                  "max": {k: float(max(v)) for k, v in times.items()},
+        result = {"workload": name, "device": device, **spread(times),
                   "max_device_difference": float(difference)}
         s = result["seconds"]
         print(f"  {name}: numpy {s['ours_1']:.2f} s, torch {device} "

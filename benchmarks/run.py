@@ -185,6 +185,12 @@ def bench_contention() -> list[dict]:
     return rows
 
 
+def _cells(result: dict) -> dict:
+    """``"1.23 s [1.20, 1.31]"`` (median [min, max]) for each run of a result."""
+    s, lo, hi = result["seconds"], result["min"], result["max"]
+    return {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+
+
 def markdown(report: dict) -> str:
     lines = ["# Benchmark report", ""]
     env = report["environment"]
@@ -216,8 +222,7 @@ def markdown(report: dict) -> str:
                   "1 vs 2) | ratio (2 vs 2) | GFLOP/s ours (% of peak) |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for cv in report["cv"]:
-            s, lo, hi = cv["seconds"], cv["min"], cv["max"]
-            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            cell = _cells(cv)
             lines.append(
                 f"| {cv['workload']} | {cell['ours_1']} | {cell['ours_2']} | "
                 f"{cell['ours_1_numpy']} | {cell['sklearn_1']} | {cell['sklearn_2']} | "
@@ -229,8 +234,7 @@ def markdown(report: dict) -> str:
         lines += ["", "| CV workload | MLPRegressorCV n_jobs=1, numpy | on torch tensors | "
                   "ratio (numpy / torch) | same scores to |", "|---|---|---|---|---|"]
         for cv in report["cv_device"]:
-            s, lo, hi = cv["seconds"], cv["min"], cv["max"]
-            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            s, cell = cv["seconds"], _cells(cv)
             lines.append(f"| {cv['workload']} | {cell['ours_1']} | {cell['ours_1_device']} "
                          f"({cv['device']}) | {s['ours_1'] / s['ours_1_device']:.2f}x | "
                          f"{cv['max_device_difference']:.0e} |")
@@ -241,8 +245,7 @@ def markdown(report: dict) -> str:
                   "GridSearchCV of ours | same scores to |", "|---|---|---|---|---|---|---|"
                   "---|---|"]
         for search in report["search"]:
-            s, lo, hi = search["seconds"], search["min"], search["max"]
-            cell = {k: f"{s[k]:.2f} s [{lo[k]:.2f}, {hi[k]:.2f}]" for k in s}
+            cell = _cells(search)
             lines.append(
                 f"| {search['workload']} | {cell['batched_1']} | {cell['batched_2']} | "
                 f"{cell['ours_grid_search']} | {cell['sklearn_grid_search']} | "

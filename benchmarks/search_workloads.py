@@ -53,6 +53,7 @@ from sklearn_mlpreg.datasets import load_gait  # noqa: E402
 from sklearn_mlpreg.model_selection import BatchedGridSearchCV  # noqa: E402
 
 from .cv_workloads import synthetic_data  # noqa: E402
+from .workloads import spread  # noqa: E402
 
 ALPHAS = list(10.0 ** np.arange(-3, 4))
 FOLDS = KFold(5, shuffle=True, random_state=0)
@@ -151,12 +152,12 @@ def run_workload(workload: SearchWorkload, quick: bool, repeats: int) -> dict:
             seconds, results[key] = time_run(workload, X, y, epochs, library, batched,
                                              n_jobs)
             times[key].append(seconds)
-    median = {key: float(np.median(v)) for key, v in times.items()}
+    summary = spread(times)
+    median = summary["seconds"]
     return {
         "workload": workload.name,
         "description": f"{workload.description}, {epochs} epochs",
-        "seconds": median, "min": {k: float(min(v)) for k, v in times.items()},
-        "max": {k: float(max(v)) for k, v in times.items()},
+        **summary,
         "ratio_vs_sklearn": median["sklearn_grid_search"] / median["batched_1"],
         "ratio_vs_sklearn_n_jobs_2": median["sklearn_grid_search"] / median["batched_2"],
         "ratio_vs_our_grid_search": median["ours_grid_search"] / median["batched_1"],

@@ -171,3 +171,12 @@ def time_predict(estimator_fit, X, rows, repeats):
         estimator_fit(batch)
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def spread(times: dict) -> dict:
+    """Each run's repeats (seconds) as the reports give them: ``seconds`` (the
+    median), ``min`` and ``max``, each a dict by run."""
+    return {"seconds": {k: float(np.median(v)) for k, v in times.items()},
+            "min": {k: float(min(v)) for k, v in times.items()},
+            "max": {k: float(max(v)) for k, v in times.items()}}
+
