@@ -115,7 +115,7 @@ def copy(array: AnyArray) -> AnyArray:
 
 def transpose(array: AnyArray) -> AnyArray:
     """Swap the last two axes."""
-    if is_numpy(array):
+    if type(array) is np.ndarray or is_numpy(array):
         return array.swapaxes(-1, -2)
     return namespace(array).matrix_transpose(array)
 

@@ -86,7 +86,9 @@ class Architecture:
 def _matmul(A: Inputs, W: Array, out: Array | None) -> Array:
     """``A @ W`` (into ``out`` if given); ``A`` may be a scipy sparse ``(n, d)`` matrix
     and ``W`` one ``(d, m)`` or K stacked ``(K, d, m)`` weight matrices."""
-    if type(W) is not np.ndarray and not is_numpy(W):
+    if type(A) is np.ndarray and type(W) is np.ndarray:  # the common case, first
+        return np.matmul(A, W, out=out)
+    if not is_numpy(W):
         return namespace(W).matmul(A, W)
     if sp.issparse(A):
         if W.ndim == 2:
@@ -100,6 +102,8 @@ def _matmul(A: Inputs, W: Array, out: Array | None) -> Array:
 
 def _matmul_transposed(A: Inputs, delta: Array, out: Array | None) -> Array:
     """``A^T @ delta`` into ``out`` (a weight gradient); ``A`` may be sparse."""
+    if type(A) is np.ndarray and type(delta) is np.ndarray:  # the common case, first
+        return np.matmul(A.swapaxes(-1, -2), delta, out=out)
     if not is_numpy(delta):
         return namespace(delta).matmul(transpose(A), delta)
     if sp.issparse(A):
