@@ -4,7 +4,7 @@
 the library's MLPs. Member ``i`` is that MLP with ``random_state=seeds_[i]``
 (and, with ``bootstrap=True``, ``sample_weight`` times its bootstrap counts):
 each member equals fitting it alone (tested to 1e-10), and all of them train
-together in the engine's stacks (:mod:`.model_selection._batch`), so an
+together in the engine's stacks (:mod:`._stacks`), so an
 ensemble of small networks costs far less than n separate fits. Predictions
 average the members' (probabilities for classifiers); the regressor's
 ``predict(X, return_std=True)`` adds the members' spread.
@@ -39,6 +39,7 @@ from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, pre
 from ._exceptions import FitDivergedError, warn
 from ._regressor import MLPRegressor
 from ._spec import fit_targets, make_spec
+from ._stacks import Block, fitted_network, plan_model, train_models
 
 
 class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
@@ -193,8 +194,6 @@ def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_
     ``template`` with ``random_state=seeds[i]``, fitted with ``sample_weight``
     times ``counts[i]`` (on ``device``, an array of another Array API
     namespace, when given)."""
-    from .model_selection._batch import Block, fitted_network, plan_model, train_models
-
     name, classifier = type(template).__name__, isinstance(template, ClassifierMixin)
     settings = [{**template.get_params(deep=False), "random_state": int(s)} for s in seeds]
     with clearer_input_errors(name, not classifier):

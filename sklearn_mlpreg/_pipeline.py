@@ -9,6 +9,7 @@ one place that knows how the wrappers nest.
 from __future__ import annotations
 
 from ._base import BaseMLP
+from ._ensemble import _BaseMLPEnsemble
 
 
 def mlp_prefix(estimator) -> str | None:
@@ -26,8 +27,6 @@ def searched_mlp(estimator):
     """The MLP (or seed ensemble) a batched search trains and its step name:
     ``(None, estimator)`` alone, ``(name, step)`` for a ``Pipeline`` ending in one."""
     from sklearn.pipeline import Pipeline  # not at import: it loads sklearn.callback
-
-    from ._ensemble import _BaseMLPEnsemble
 
     trainable = (BaseMLP, _BaseMLPEnsemble)
     if isinstance(estimator, trainable):

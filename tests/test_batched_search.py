@@ -27,8 +27,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_mlpreg import GridEdgeWarning, MLPClassifier, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg._stacks import stack_key
 from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
-from sklearn_mlpreg.model_selection._batch import stack_key
 from sklearn_mlpreg.model_selection._evaluate import plan_tasks
 
 RNG = np.random.RandomState(0)

@@ -10,7 +10,7 @@ models still training), which the library's progress bar reads.
 
 from __future__ import annotations
 
-from .._engine.backend import copy
+from .._engine import namespace
 
 
 class CallbackBridge:
@@ -50,7 +50,7 @@ class CallbackBridge:
         }
         attributes = None
         if self.reconstruct is not None:
-            snapshot = copy(params)
+            snapshot = namespace(params).asarray(params, copy=True)
             attributes = lambda: self.reconstruct(snapshot)  # noqa: E731 (lazy)
         stop = self._task.call_on_fit_task_end(
             estimator=self.estimator, X=self.X, y=self.y,

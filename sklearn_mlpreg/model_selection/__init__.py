@@ -8,10 +8,11 @@
   cross-validation, the alpha-only case of the same machinery, as estimators.
 
 Modules: ``_evaluate`` plans every (candidate, fold) (the pipeline's steps
-fitted once per fold and setting) and returns ``_fit_and_score``'s records;
-``_batch`` groups the planned networks into stacks and trains them;
-``_scoring`` scores them from stacked predictions (or through scikit-learn's
-scorers); ``_search`` and ``_alpha_cv`` hold the public classes.
+fitted once per fold and setting, ``_folds``) and returns ``_fit_and_score``'s
+records; the networks train through the package's one stacked-training
+pipeline (:mod:`sklearn_mlpreg._stacks`); ``_scoring`` scores them from stacked
+predictions (or through scikit-learn's scorers); ``_search`` and ``_alpha_cv``
+hold the public classes.
 """
 
 from ._alpha_cv import MLPClassifierCV, MLPRegressorCV

@@ -10,7 +10,7 @@ The estimator is one of the library's MLPs or seed ensembles, alone or as the
 last step of a ``Pipeline``. The pipeline's steps before it are fitted once
 per fold and distinct setting of their own parameters (:mod:`._folds`); the
 networks of all candidates, folds and ensemble members train in stacks
-(:mod:`._batch`).
+(:mod:`.._stacks`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from .._ensemble import _BaseMLPEnsemble
 from .._exceptions import FitDivergedError
 from .._pipeline import searched_mlp
 from .._spec import make_spec
+from .._stacks import PlannedModel, TrainedModel, plan_model, train_models
 from .._targets import RegressionTargets
-from ._batch import PlannedModel, TrainedModel, plan_model, train_models
 from ._folds import FoldData, as_mlp_input, fold_data, split_params
 from ._scoring import fast_scores, scorer_scores
 

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array
 
 from .._checks import check_weights, clearer_input_errors
 from .._spec import fit_targets
-from ._batch import Block
+from .._stacks import Block
 
 
 def split_params(params: Mapping, mlp_name: str | None) -> tuple[dict, dict]:

@@ -25,7 +25,7 @@ from sklearn.utils.validation import _check_method_params
 from .._engine import SCORES, predict, score
 from .._ensemble import _BaseMLPEnsemble
 from .._pipeline import searched_mlp
-from ._batch import fitted_network
+from .._stacks import fitted_network
 
 
 def fast_names(scoring, estimator) -> dict[str, str] | None:

@@ -3,7 +3,7 @@ RandomizedSearchCV whose (candidate, fold) networks train in stacks.
 
 They are scikit-learn's search classes with one method replaced: ``fit``
 plans every (candidate, fold) of the search, trains the networks together
-(:mod:`._evaluate`, :mod:`._batch`) and formats the results with scikit-learn's
+(:mod:`._evaluate`, :mod:`.._stacks`) and formats the results with scikit-learn's
 own code, so that ``cv_results_``, ``best_*``, ``refit``, multi-metric scoring,
 ``error_score``, ``groups`` and ``sample_weight`` behave exactly as in
 ``GridSearchCV``. Everything else (``predict``, ``score``, ``classes_``,

@@ -32,10 +32,10 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 
-from .._class_weight import resolve, sample_factors
-from .._engine import TrainingData, TrainingState, move, rows_per_batch, to_numpy, train
-from .._fitted import FitOutcome, set_fitted
-from .._spec import (
+from ._class_weight import resolve, sample_factors
+from ._engine import TrainingData, TrainingState, move, rows_per_batch, to_numpy, train
+from ._fitted import FitOutcome, set_fitted
+from ._spec import (
     STOCHASTIC_SOLVERS,
     ModelSpec,
     initial_params,
@@ -43,8 +43,8 @@ from .._spec import (
     model_random_state,
     training_config,
 )
-from .._split import validation_indices
-from .._threads import blas_threads, blas_threads_for
+from ._split import validation_indices
+from ._threads import blas_threads, blas_threads_for
 
 
 @dataclass
@@ -312,7 +312,7 @@ def fitted_network(template, model: PlannedModel, trained: TrainedModel,
 
 def _train_lbfgs(spec: ModelSpec, data: TrainingData, params, state, config) -> None:
     """L-BFGS on one network's own rows (a stack of one)."""
-    from .._engine import train_lbfgs
+    from ._engine import train_lbfgs
 
     rows = data.rows[0] if data.rows is not None else np.flatnonzero(data.sample_weight[0])
     one = TrainingData(data.X[rows], data.Y[rows],
