@@ -1,9 +1,10 @@
 """BaseMLP: parameters, validation and the shared fit of both estimators.
 
 The estimators are a thin shell around :mod:`sklearn_mlpreg._engine`: this
-module validates parameters and data, builds the model specification
-(:mod:`._spec`), draws the initial weights, splits off the early-stopping
-validation set, hands one network (K = 1) to the engine, and derives
+module validates parameters (into :class:`~._settings.Settings`) and data,
+builds the model specification (:mod:`._spec`), trains the network as a stack
+of one in the stacked-training pipeline (:mod:`._plans`, :mod:`._stacks`:
+the initial draw, the early-stopping split, the engine), and derives
 scikit-learn's fitted attributes from the engine's state (:mod:`._fitted`).
 ``fit`` and ``partial_fit`` share :meth:`BaseMLP._fit`.
 """
@@ -29,38 +30,17 @@ from ._checks import (
     all_finite,
     check_enough_samples,
     check_finite_output,
-    check_validation_fraction,
     check_validation_width,
     check_weights,
     clearer_input_errors,
 )
-from ._class_weight import sample_factors
-from ._class_weight import weighted as class_weighted
 from ._docs import FIT_PARAMETERS, method_docstring
-from ._engine import (
-    DROPOUT_MODES,
-    SGD,
-    Adam,
-    TrainingData,
-    TrainingState,
-    move,
-    predict,
-    rows_per_batch,
-    to_numpy,
-    train,
-    train_lbfgs,
-)
+from ._engine import DROPOUT_MODES, move, predict, to_numpy
 from ._fitted import FitOutcome, check_outcome, network_attributes, set_fitted
-from ._spec import (
-    STOCHASTIC_SOLVERS,
-    fit_targets,
-    initial_params,
-    make_optimizer,
-    make_spec,
-    training_config,
-)
-from ._split import validation_split
-from ._threads import blas_threads, blas_threads_for
+from ._plans import Block, Resume, plan_model
+from ._settings import STOCHASTIC_SOLVERS, Settings
+from ._spec import fit_targets, make_spec
+from ._stacks import train_stack
 from .callbacks._bridge import CallbackBridge
 from .callbacks._support import CallbackSupportMixin, with_callbacks
 
@@ -144,47 +124,33 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, X_val=None, y_val=None,
              sample_weight_val=None, incremental=False, classes=None):
-        """The shared fit: ``incremental`` is one ``partial_fit`` epoch."""
+        """The shared fit, a stack of one in the stacked-training pipeline
+        (:mod:`._stacks`): ``incremental`` is one ``partial_fit`` epoch."""
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         resume = None
         if hasattr(self, "coefs_") and (incremental or self.warm_start):
             resume = "partial_fit" if incremental else "warm_start"
         X_input, y_input = X, y  # what callbacks see (original labels and names)
-        settings = self.get_params(deep=False)
-        X, Y, targets, sample_weight, class_weights, device_reference = self._validated(
+        settings = Settings.of(self)
+        X, Y, targets, sample_weight, device_reference = self._validated(
             X, y, sample_weight, settings, resume, classes, incremental)
         spec = make_spec(settings, X.shape[1], targets)
         X = X.tocsr() if sp.issparse(X) else X
-        validation = self._explicit_validation_set(X_val, y_val, sample_weight_val,
-                                                   targets, X.dtype, class_weights)
-        rng = check_random_state(self.random_state)
-        params = (initial_params(settings, spec, rng, X.dtype) if resume is None
-                  else self._current_params(spec, X.dtype))
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        early = self.early_stopping and stochastic
-        if early and validation is None:
-            check_validation_fraction(self.validation_fraction, X.shape[0])
-            X, X_v, Y, Y_v, sample_weight, sw_v = validation_split(
-                X, Y, sample_weight, validation_fraction=self.validation_fraction,
-                rng=rng, strata=targets.strata(Y))
-            validation = (X_v, Y_v, sw_v)
-        params = move(params, device_reference)
-        state = self._training_state(resume, settings, spec, X.dtype, params)
-        config = training_config(settings, spec, early=early, incremental=incremental)
-        data = _training_data(X, Y, sample_weight, validation).on_device(device_reference)
+        block = Block(X, Y, np.arange(X.shape[0]), sample_weight, targets, whole=True,
+                      validation=self._explicit_validation_set(X_val, y_val,
+                                                               sample_weight_val, targets,
+                                                               X.dtype))
+        model = plan_model(0, settings, spec, block, incremental=incremental,
+                           rng=check_random_state(self.random_state),
+                           resume=self._resume(resume, spec, X.dtype))
         bridge = self._callback_bridge(X_input, y_input, spec, incremental)
-        log = print if self.verbose else None
-        rows = rows_per_batch(config.batch_size, X.shape[0]) if stochastic else X.shape[0]
-        with np.errstate(all="ignore"), blas_threads(
-                blas_threads_for(spec.architecture.layer_units, rows)):
-            if stochastic:
-                train(spec.architecture, data, params, state, config, [rng], log, bridge)
-            else:
-                train_lbfgs(spec.architecture, data, params, state, config, log, bridge)
+        trained, = train_stack([model], bridge, diagnostics=True, device=device_reference,
+                               log=print if self.verbose else None, incremental=incremental)
         if bridge is not None:
             bridge.finish()
-        outcome = FitOutcome(spec, state, params, stochastic, early, validation is not None,
+        outcome = FitOutcome(spec, trained.state, move(trained.params[None], device_reference),
+                             settings.stochastic, settings.early, model.has_validation,
                              incremental)
         check_outcome(outcome, learning_rate_init=self.learning_rate_init,
                       max_iter=self.max_iter)
@@ -193,8 +159,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _validated(self, X, y, sample_weight, settings, resume, classes, incremental):
         """The validated data on the host, its target encoding, the fit's sample
-        weights (``class_weight`` applied; its resolved weights, or None) and the
-        array of another namespace the network trains beside (or None)."""
+        weights and the array of another namespace the network trains beside
+        (or None)."""
         name = type(self).__name__
         with clearer_input_errors(name, not self._is_classifier):
             if resume is not None:  # the fitted weights must be in X's namespace
@@ -206,35 +172,21 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 self, X, y, sample_weight, solver=self.solver,
                 classifier=self._is_classifier, reset=resume is None)
             previous = getattr(self, "_spec", None)
-            targets = fit_targets(settings, y, classifier=self._is_classifier,
+            targets = fit_targets(y, classifier=self._is_classifier, loss=settings.loss,
                                   previous=None if previous is None else previous.targets,
                                   resume=resume, classes=classes)
             Y = targets.encode(y, X.dtype, name)
-        sample_weight, class_weights = class_weighted(
-            settings.get("class_weight"), Y, targets, sample_weight,
-            incremental=incremental)
         if not incremental:
             check_enough_samples(X.shape[0], name)
-        return X, Y, targets, sample_weight, class_weights, device_reference
+        return X, Y, targets, sample_weight, device_reference
 
-    def _training_state(self, resume, settings, spec, dtype, params):
-        """The engine state this fit continues (or a new one), with its optimizer
-        (in ``params``' namespace): ``partial_fit`` keeps the optimizer, a warm
-        start gets a fresh one."""
-        previous = getattr(self, "_training", None) if resume else None
-        state = previous if previous is not None else TrainingState(1)
-        n_params = spec.architecture.layout.n_params
-        if self.solver not in STOCHASTIC_SOLVERS:
-            state.optimizer = None
-            return state
-        kind = SGD if self.solver == "sgd" else Adam
-        current = state.optimizer
-        keep = (resume == "partial_fit" and isinstance(current, kind)
-                and _optimizer_shape(current) == (1, n_params))
-        if not keep:
-            state.optimizer = make_optimizer(settings, 1, n_params, dtype,
-                                             reference=params)
-        return state
+    def _resume(self, resume, spec, dtype) -> Resume | None:
+        """Where this fit continues the fitted network (None: a fresh start):
+        ``partial_fit`` keeps the optimizer, a warm start gets a fresh one."""
+        if resume is None:
+            return None
+        return Resume(self._current_params(spec, dtype)[0], getattr(self, "_training", None),
+                      keep_optimizer=resume == "partial_fit")
 
     def _current_params(self, spec, dtype):
         """The flat parameters of the current weights (warm start, partial_fit)."""
@@ -248,8 +200,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return layout.pack([to_numpy(W) for W in self.coefs_],
                            [to_numpy(b) for b in self.intercepts_], layout.empty(1, dtype))
 
-    def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype,
-                                 class_weights=None):
+    def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype):
+        """The validated ``(X_val, Y_val, sample_weight_val)``, or None."""
         if X_val is None and y_val is None:
             return None
         if X_val is None or y_val is None:
@@ -263,9 +215,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             check_consistent_length(X_val, y_val)
             Y_val = targets.encode_validation(y_val, dtype, name)
             sw_val = check_weights(to_numpy(sample_weight_val), X_val)
-        if class_weights is not None:  # the training set's class weights
-            factors = sample_factors(class_weights, Y_val, targets).astype(dtype)
-            sw_val = factors if sw_val is None else sw_val * factors
         return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sw_val
 
     def _callback_bridge(self, X, y, spec, incremental):
@@ -312,15 +261,3 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
         return tags
 
-
-def _training_data(X, Y, sample_weight, validation) -> TrainingData:
-    """One model's training data (weights as a ``(1, n)`` row) and validation set."""
-    X_val, Y_val, sw_val = validation if validation is not None else (None, None, None)
-    return TrainingData(X, Y, None if sample_weight is None else sample_weight[None],
-                        X_val=X_val, Y_val=Y_val,
-                        val_weight=None if sw_val is None else sw_val[None])
-
-
-def _optimizer_shape(optimizer):
-    """Shape of the parameter buffer an optimizer's state belongs to."""
-    return (optimizer.velocity if isinstance(optimizer, SGD) else optimizer.ms).shape

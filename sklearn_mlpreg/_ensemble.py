@@ -37,9 +37,11 @@ from ._checks import (
 from ._classifier import MLPClassifier
 from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict
 from ._exceptions import FitDivergedError, warn
+from ._plans import Block, plan_model
 from ._regressor import MLPRegressor
+from ._settings import Settings
 from ._spec import fit_targets, make_spec
-from ._stacks import Block, fitted_network, plan_model, train_models
+from ._stacks import fitted_network, train_models
 
 
 class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
@@ -195,18 +197,18 @@ def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_
     times ``counts[i]`` (on ``device``, an array of another Array API
     namespace, when given)."""
     name, classifier = type(template).__name__, isinstance(template, ClassifierMixin)
-    settings = [{**template.get_params(deep=False), "random_state": int(s)} for s in seeds]
+    settings = Settings.of(template)
     with clearer_input_errors(name, not classifier):
-        targets = fit_targets(settings[0], y, classifier=classifier)
+        targets = fit_targets(y, classifier=classifier, loss=settings.loss)
         Y = targets.encode(y, X.dtype, name)
     check_enough_samples(X.shape[0], name)
-    spec = make_spec(settings[0], X.shape[1], targets)
+    spec = make_spec(settings, X.shape[1], targets)
     block = Block(X.tocsr() if sp.issparse(X) else X, Y, np.arange(X.shape[0]),
-                  sample_weight, targets, shared=True)
+                  sample_weight, targets, shared=True, whole=True)
     inits: dict = {}
-    models = [plan_model(i, s, spec, block, X.dtype, inits,
-                         None if counts is None else counts[i])
-              for i, s in enumerate(settings)]
+    models = [plan_model(i, settings.with_seed(int(seed)), spec, block, inits=inits,
+                         counts=None if counts is None else counts[i])
+              for i, seed in enumerate(seeds)]
     trained = train_models(models, n_jobs, diagnostics=True, device=device)
     _check_members([trained[m.key] for m in models], template)
     return [fitted_network(template, m, trained[m.key], feature_names, device)

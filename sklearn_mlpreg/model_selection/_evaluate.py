@@ -30,10 +30,12 @@ from .._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, to_numpy
 from .._ensemble import _BaseMLPEnsemble
 from .._exceptions import FitDivergedError
 from .._pipeline import searched_mlp
+from .._plans import PlannedModel, plan_model
+from .._settings import Settings
 from .._spec import make_spec
-from .._stacks import PlannedModel, TrainedModel, plan_model, train_models
+from .._stacks import TrainedModel, train_models
 from .._targets import RegressionTargets
-from ._folds import FoldData, as_mlp_input, fold_data, split_params
+from ._folds import FoldData, as_mlp_input, fold_data, split_candidate
 from ._scoring import fast_scores, scorer_scores
 
 
@@ -50,12 +52,12 @@ class Task:
     error: str | None = None  # why its fit failed (the traceback)
 
 
-def member_settings(final) -> dict:
-    """The parameters of the network(s) a task trains (an ensemble's member's,
+def member_settings(final) -> Settings:
+    """The settings of the network(s) a task trains (an ensemble's member's,
     without its seed)."""
     if isinstance(final, _BaseMLPEnsemble):
-        return final.member_template().get_params(deep=False)
-    return final.get_params(deep=False)
+        return Settings.of(final.member_template())
+    return Settings.of(final)
 
 
 def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
@@ -70,16 +72,16 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
             shared["names"] = np.asarray(X.columns, dtype=object)
     folds: dict[tuple, FoldData] = {}
     tasks, inits, keys = [], {}, iter(range(1 << 62))
-    for c, params in enumerate(candidates):
-        pre, own = split_params(params, step)
-        candidate = clone(final).set_params(**own) if own else final
-        refused = _refused(candidate, error_score)
+    for c, candidate in enumerate(candidates):
+        pre, own = split_candidate(candidate, step)
+        network = clone(final).set_params(**own) if own else final
+        refused = _refused(network, error_score)
         for f, (train, test) in enumerate(splits):
             key = (joblib_hash(pre), f)
             if key not in folds:
                 folds[key] = fold_data(estimator, pre, step, X, y, train, test,
                                        fit_params, classifier, shared)
-            task = Task(c, folds[key], pre, candidate, error=refused)
+            task = Task(c, folds[key], pre, network, error=refused)
             if refused is None:
                 _plan(task, keys, error_score, inits)
             tasks.append(task)
@@ -110,18 +112,16 @@ def _plan(task: Task, keys, error_score, inits: dict) -> None:
         targets = block.targets
         name = type(task.final).__name__
         if not targets.classifier:  # its loss, and the loss's checks of the targets
-            targets = RegressionTargets(settings["loss"], block.Y.shape[1])
+            targets = RegressionTargets(settings.loss, block.Y.shape[1])
             targets.check(block.Y[block.rows], name)
         spec = make_spec(settings, block.X.shape[1], targets)
         if not isinstance(task.final, _BaseMLPEnsemble):
-            task.members = [plan_model(next(keys), settings, spec, block, block.X.dtype,
-                                       inits)]
+            task.members = [plan_model(next(keys), settings, spec, block, inits=inits)]
             return
         seeds, counts = clone(task.final).member_plan(len(block.rows))  # as a clone fits
         task.plan = (seeds, counts)
-        task.members = [plan_model(next(keys), {**settings, "random_state": int(seed)},
-                                   spec, block, block.X.dtype, inits,
-                                   None if counts is None else counts[i])
+        task.members = [plan_model(next(keys), settings.with_seed(int(seed)), spec, block,
+                                   inits=inits, counts=None if counts is None else counts[i])
                         for i, seed in enumerate(seeds)]
     except Exception:  # a failed fit, scored error_score, as GridSearchCV does
         if error_score == "raise":

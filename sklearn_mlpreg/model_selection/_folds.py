@@ -22,18 +22,18 @@ from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import check_array
 
 from .._checks import check_weights, clearer_input_errors
+from .._plans import Block
 from .._spec import fit_targets
-from .._stacks import Block
 
 
-def split_params(params: Mapping, mlp_name: str | None) -> tuple[dict, dict]:
+def split_candidate(candidate: Mapping, mlp_name: str | None) -> tuple[dict, dict]:
     """A candidate's parameters: those of the steps before the MLP (and of the
     pipeline itself), and the MLP's own (their prefix removed)."""
     if mlp_name is None:
-        return {}, dict(params)
+        return {}, dict(candidate)
     prefix = mlp_name + "__"
-    mlp = {k[len(prefix):]: v for k, v in params.items() if k.startswith(prefix)}
-    return {k: v for k, v in params.items() if not k.startswith(prefix)}, mlp
+    mlp = {k[len(prefix):]: v for k, v in candidate.items() if k.startswith(prefix)}
+    return {k: v for k, v in candidate.items() if not k.startswith(prefix)}, mlp
 
 
 @dataclass
@@ -65,8 +65,7 @@ def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_p
     step_params, weight = _route_fit_params(estimator, mlp_name, fit_params)
     name = type(estimator if mlp_name is None else estimator[-1]).__name__
     with clearer_input_errors(name, not classifier):  # text targets for a regressor
-        targets = fit_targets({"loss": "squared_error"}, _safe_indexing(y, train),
-                              classifier=classifier)
+        targets = fit_targets(_safe_indexing(y, train), classifier=classifier)
         encoded = _shared_targets(shared, targets, y, train, name) if mlp_name is None else (
             targets.encode(_safe_indexing(y, train), shared["dtype"], name))
     if mlp_name is None:
@@ -88,7 +87,7 @@ def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_p
     fold_weight = None if weight is None else check_weights(_safe_indexing(weight, train),
                                                             X_fit)
     block = Block(X_fit, encoded.astype(X_fit.dtype, copy=False), np.arange(len(train)),
-                  fold_weight, targets)
+                  fold_weight, targets, whole=True)
     return FoldData(block, np.asarray(train), np.asarray(test), X_test, preprocess,
                     None if names is None else np.asarray(names, dtype=object))
 

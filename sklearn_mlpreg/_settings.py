@@ -1,0 +1,147 @@
+"""An MLP's settings, validated once into one typed object.
+
+:class:`Settings` is built from an estimator's ``get_params()`` after its
+``_parameter_constraints`` have been checked (scikit-learn's ``_fit_context``
+for a fit, the search's check of each candidate), and holds the parsed
+values: the hidden layer sizes as a tuple, one dropout rate per hidden layer,
+``batch_size="auto"`` as None (the engine's :func:`rows_per_batch` rule),
+the penalty's engine name, whether the solver is stochastic and whether early
+stopping monitors a validation set. Everything that turns settings into
+engine objects (:mod:`._spec`) and the stacked-training pipeline
+(:mod:`._stacks`) reads this object, never the raw parameters.
+
+Names: ``settings`` are an estimator's (this object); ``params`` are a
+network's flat weights (the engine's ``(K, P)`` buffer); a search's
+``candidate`` is a dict of parameters to set; ``fit_params`` are keyword
+arguments of ``fit``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._checks import dropout_rates, hidden_sizes
+from ._engine import rows_per_batch
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True, eq=False)
+class Settings:
+    """One MLP's settings, parsed (see the module docstring).
+
+    The attributes are the estimator's parameters of the same name, except:
+
+    Attributes
+    ----------
+    hidden : tuple of int
+        ``hidden_layer_sizes``.
+    dropout : tuple of float
+        One drop rate per hidden layer.
+    penalty : str
+        ``"l2"``, ``"l1"``, ``"elasticnet"`` or ``"none"``.
+    batch_size : int or None
+        None for ``"auto"``.
+    stochastic : bool
+        The solver is sgd or adam (not L-BFGS).
+    early : bool
+        Early stopping monitors a validation score (``early_stopping`` with a
+        stochastic solver).
+    loss : str
+        A regressor's loss (``"squared_error"`` for classifiers, unused).
+    class_weight : dict, list, "balanced" or None
+        A classifier's class weights (None for regressors).
+    """
+
+    solver: str
+    hidden: tuple[int, ...]
+    activation: str
+    dropout: tuple[float, ...]
+    dropout_mode: str
+    alpha: float
+    penalty: str
+    l1_ratio: float
+    batch_size: int | None
+    learning_rate: str
+    learning_rate_init: float
+    power_t: float
+    max_iter: int
+    shuffle: bool
+    random_state: Any
+    tol: float
+    verbose: Any
+    warm_start: bool
+    momentum: float
+    nesterovs_momentum: bool
+    early_stopping: bool
+    validation_fraction: float
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    n_iter_no_change: float
+    max_fun: int
+    restore_best_weights: bool
+    weight_init: Any
+    stochastic: bool
+    early: bool
+    loss: str = "squared_error"
+    class_weight: Any = None
+
+    @classmethod
+    def of(cls, estimator) -> Settings:
+        """The settings of an MLP whose parameters were validated."""
+        return cls.parse(estimator.get_params(deep=False))
+
+    @classmethod
+    def parse(cls, params: Mapping) -> Settings:
+        """The settings from validated parameters (``get_params()``'s dict).
+
+        Raises
+        ------
+        ValueError
+            For hidden layer sizes, dropout rates or combinations the
+            parameter constraints cannot express.
+        """
+        solver = params["solver"]
+        stochastic = solver in STOCHASTIC_SOLVERS
+        hidden = tuple(hidden_sizes(params["hidden_layer_sizes"]))
+        dropout = dropout_rates(params["dropout"], len(hidden))
+        if any(dropout) and not stochastic:
+            raise ValueError(
+                "dropout needs a stochastic solver: random masks break L-BFGS's line "
+                "search. Use solver='adam' or 'sgd', or set dropout=0.")
+        if params["learning_rate"] == "cosine" and not stochastic:
+            raise ValueError(
+                "learning_rate='cosine' anneals the step size of the stochastic solvers; "
+                "L-BFGS takes no step size. Use solver='adam' or 'sgd', or "
+                "learning_rate='constant'.")
+        batch_size = params["batch_size"]
+        values = {name: params[name] for name in _GIVEN}
+        return cls(
+            **values, solver=solver, hidden=hidden, dropout=dropout,
+            penalty=params["penalty"] or "none",
+            batch_size=None if batch_size == "auto" else int(batch_size),
+            stochastic=stochastic, early=bool(params["early_stopping"] and stochastic),
+            loss=params.get("loss", "squared_error"),
+            class_weight=params.get("class_weight"))
+
+    def with_seed(self, seed) -> Settings:
+        """The same settings with another ``random_state`` (an ensemble's member)."""
+        return dataclasses.replace(self, random_state=seed)
+
+    def batch_rows(self, n_rows: int) -> int:
+        """Rows per mini-batch on ``n_rows`` training rows (the engine's rule)."""
+        return rows_per_batch(self.batch_size, n_rows)
+
+
+#: The parameters a Settings holds unchanged.
+_GIVEN = (
+    "activation", "dropout_mode", "alpha", "l1_ratio", "learning_rate",
+    "learning_rate_init", "power_t", "max_iter", "shuffle", "random_state", "tol",
+    "verbose", "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
+    "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change", "max_fun",
+    "restore_best_weights", "weight_init",
+)
