@@ -50,16 +50,6 @@ def sample_factors(weights: np.ndarray, Y: np.ndarray, targets) -> np.ndarray:
     return weights[labels]
 
 
-def weighted(class_weight, Y, targets, sample_weight, *, incremental=False):
-    """``sample_weight`` times each sample's class weight (``sample_weight`` when
-    ``class_weight`` is None), and the resolved weights (or None)."""
-    if class_weight is None:
-        return sample_weight, None
-    weights = resolve(class_weight, Y, targets, incremental=incremental)
-    factors = sample_factors(weights, Y, targets).astype(Y.dtype)
-    return (factors if sample_weight is None else sample_weight * factors), weights
-
-
 def _labels(Y: np.ndarray, targets) -> np.ndarray:
     """Class indices (label indicators, as integers, for multilabel targets)."""
     if targets.multilabel:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from joblib import hash as joblib_hash
@@ -36,7 +36,7 @@ from .._spec import make_spec
 from .._stacks import TrainedModel, train_models
 from .._targets import RegressionTargets
 from ._folds import FoldData, as_mlp_input, fold_data, split_candidate
-from ._scoring import fast_scores, scorer_scores
+from ._scoring import SearchScoring, fast_scores, scorer_scores
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Task:
 
     candidate: int
     fold: FoldData
-    pre_params: dict
+    pre_candidate: dict  # the candidate's parameters of the steps before the MLP
     final: object  # the MLP (or seed ensemble) with the candidate's parameters, unfitted
     members: list[PlannedModel] = field(default_factory=list)  # its networks
     plan: tuple | None = None  # an ensemble's (seeds, bootstrap counts)
@@ -149,10 +149,30 @@ def epochs_run(tasks: list[Task], trained: dict) -> np.ndarray:
                      for t in tasks])
 
 
-def evaluate_candidates(estimator, X, y, candidates, splits, *, scoring, scorers,
-                        fit_params, score_params, return_train_score, error_score,
-                        n_jobs, hooks=None, callbacks=None, device=None
-                        ) -> tuple[list[dict], list[Task], dict]:
+@dataclass(frozen=True)
+class SearchData:
+    """What a search trains and scores on.
+
+    Attributes
+    ----------
+    X, y : array-like
+        The search's data.
+    splits : list of (train, test)
+        The cross-validation folds, as row indices.
+    fit_params : dict
+        The estimator's fit parameters (``sample_weight``, or
+        ``<step>__sample_weight`` for a pipeline).
+    """
+
+    X: object
+    y: object
+    splits: list
+    fit_params: dict = field(default_factory=dict)
+
+
+def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
+             n_jobs=None, hooks=None, callbacks=None, device=None
+             ) -> tuple[list[dict], list[Task], dict]:
     """The ``_fit_and_score`` records of every (candidate, fold), candidate-major.
 
     Returns the records, the tasks and the trained networks by task. ``hooks``
@@ -162,11 +182,13 @@ def evaluate_candidates(estimator, X, y, candidates, splits, *, scoring, scorers
     API namespace; by default ``X`` itself when ``array_api_dispatch`` keeps
     it) is where the networks train; folds, plans and scores are on the host.
     """
+    X, y, fit_params = data.X, data.y, data.fit_params
     device = dispatched(X) if device is None else device
     if device is not None:
-        X, y = to_numpy(X), to_numpy(y)
-        fit_params, score_params = host_values(fit_params), host_values(score_params)
-    tasks = plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score)
+        X, y, fit_params = to_numpy(X), to_numpy(y), host_values(fit_params)
+        scoring = replace(scoring, score_params=host_values(scoring.score_params))
+    error_score = scoring.error_score
+    tasks = plan_tasks(estimator, X, y, candidates, data.splits, fit_params, error_score)
     contexts = [] if callbacks is None else callbacks.evaluations(tasks)
     trained = train_tasks(tasks, n_jobs, hooks, device)
     if error_score == "raise":
@@ -174,25 +196,44 @@ def evaluate_candidates(estimator, X, y, candidates, splits, *, scoring, scorers
             if task.error is not None:
                 raise FitDivergedError(task.error.strip().splitlines()[-1])
     start = time.perf_counter()
-    scores = fast_scores(scoring, estimator, tasks, trained, y, score_params,
-                         return_train_score)
+    scores = fast_scores(scoring, estimator, tasks, trained, y)
     if scores is None:
-        scores = scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
-                               return_train_score, error_score)
+        scores = scorer_scores(scoring, estimator, tasks, trained, X, y)
     score_time = (time.perf_counter() - start) / max(1, len(tasks))
-    records = []
-    for i, task in enumerate(tasks):
-        record = {"fit_error": task.error, "n_test_samples": len(task.fold.test),
-                  "fit_time": sum(trained[m.key].seconds for m in task.members),
-                  "score_time": score_time}
-        record["test_scores"], train = scores[i] if task.error is None else (
-            _error_scores(scoring, error_score), _error_scores(scoring, error_score))
-        if return_train_score:
-            record["train_scores"] = train
-        records.append(record)
+    records = [_record(task, scores[i], score_time, scoring, trained)
+               for i, task in enumerate(tasks)]
     if callbacks is not None:
         callbacks.end_evaluations(contexts, tasks)
     return records, tasks, trained
+
+
+def _record(task: Task, scores, score_time: float, scoring: SearchScoring,
+            trained: dict) -> dict:
+    """One (candidate, fold)'s record, as ``_fit_and_score`` returns it."""
+    record = {"fit_error": task.error, "n_test_samples": len(task.fold.test),
+              "fit_time": sum(trained[m.key].seconds for m in task.members),
+              "score_time": score_time}
+    if task.error is not None:
+        failed = _error_scores(scoring.scoring, scoring.error_score)
+        scores = (failed, failed)
+    record["test_scores"] = scores[0]
+    if scoring.return_train_score:
+        record["train_scores"] = scores[1]
+    return record
+
+
+def evaluate_candidates(estimator, X, y, candidates, splits, **options):
+    """:func:`evaluate` called with the keywords of earlier releases (``scoring``,
+    ``scorers``, ``fit_params``, ``score_params``, ``return_train_score``,
+    ``error_score``, ``n_jobs``, ``hooks``, ``callbacks``, ``device``); new code
+    calls :func:`evaluate`."""
+    scoring = SearchScoring(**{name: options.pop(name) for name in _SCORING
+                               if name in options})
+    data = SearchData(X, y, list(splits), options.pop("fit_params", {}))
+    return evaluate(estimator, candidates, data, scoring, **options)
+
+
+_SCORING = ("scoring", "scorers", "score_params", "return_train_score", "error_score")
 
 
 def _error_scores(scoring, error_score):

@@ -14,6 +14,7 @@ the last step of one), as ``GridSearchCV`` does.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone, is_classifier
@@ -26,6 +27,31 @@ from .._engine import SCORES, predict, score
 from .._ensemble import _BaseMLPEnsemble
 from .._pipeline import searched_mlp
 from .._stacks import fitted_network
+
+
+@dataclass(frozen=True)
+class SearchScoring:
+    """How a search scores its (candidate, fold) networks: ``GridSearchCV``'s
+    parameters of the same names.
+
+    Attributes
+    ----------
+    scoring : str, callable, list, tuple, dict or None
+        The search's ``scoring``.
+    scorers : callable or dict
+        The checked scorer(s) (``_get_scorers``'s), used when the engine cannot
+        compute a metric.
+    score_params : dict
+        Parameters of the scorers (``sample_weight``, routed).
+    return_train_score : bool
+    error_score : "raise" or float
+    """
+
+    scoring: object = None
+    scorers: object = None
+    score_params: dict = field(default_factory=dict)
+    return_train_score: bool = False
+    error_score: object = np.nan
 
 
 def fast_names(scoring, estimator) -> dict[str, str] | None:
@@ -46,14 +72,13 @@ def fast_names(scoring, estimator) -> dict[str, str] | None:
     return names
 
 
-def fast_scores(scoring, estimator, tasks, trained, y, score_params,
-                return_train_score: bool) -> list | None:
+def fast_scores(scoring: SearchScoring, estimator, tasks, trained, y) -> list | None:
     """Each task's (test, train) scores from stacked predictions, or None when a
     metric (or a fold's labels) needs scikit-learn's scorers."""
-    names = fast_names(scoring, estimator)
+    names = fast_names(scoring.scoring, estimator)
     if names is None or _routing_enabled():  # routing decides what the scorer gets
         return None
-    weight = score_params.get("sample_weight")
+    weight = scoring.score_params.get("sample_weight")
     groups: dict[tuple, list[int]] = {}
     for i, task in enumerate(tasks):
         if task.error is None:
@@ -62,7 +87,7 @@ def fast_scores(scoring, estimator, tasks, trained, y, score_params,
     scores: list = [None] * len(tasks)
     for members in groups.values():
         values = _group_scores(names, [tasks[i] for i in members], trained, y, weight,
-                               return_train_score)
+                               scoring.return_train_score)
         if values is None:
             return None
         for i, value in zip(members, values):
@@ -120,14 +145,13 @@ def fitted_estimator(estimator, task, trained):
                                names)
     if step is None:
         return final
-    pipeline = clone(estimator).set_params(**task.pre_params)
+    pipeline = clone(estimator).set_params(**task.pre_candidate)
     return pipeline.set_params(steps=list(task.fold.preprocess.steps) + [(step, final)])
 
 
-def scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
-                  return_train_score: bool, error_score) -> list:
+def scorer_scores(scoring: SearchScoring, estimator, tasks, trained, X, y) -> list:
     """Each task's (test, train) scores through scikit-learn's scoring."""
-    out = []
+    out, return_train_score = [], scoring.return_train_score
     for task in tasks:
         if task.error is not None:
             out.append((None, None))
@@ -135,9 +159,10 @@ def scorer_scores(scorers, estimator, tasks, trained, X, y, score_params,
         fitted = fitted_estimator(estimator, task, trained)
         parts = []
         for rows in (task.fold.test, task.fold.train)[:1 + return_train_score]:
-            params = _check_method_params(X, params=score_params, indices=rows)
+            score_params = _check_method_params(X, params=scoring.score_params,
+                                                indices=rows)
             parts.append(_score(fitted, _safe_indexing(X, rows), _safe_indexing(y, rows),
-                                scorers, params, error_score))
+                                scoring.scorers, score_params, scoring.error_score))
         out.append((parts[0], parts[1] if return_train_score else None))
     return out
 

@@ -39,7 +39,8 @@ from .._arrays import dispatched
 from .._engine import move
 from .._exceptions import GridEdgeWarning, warn
 from .._pipeline import searched_mlp
-from ._evaluate import count_endings, epochs_run, evaluate_candidates
+from ._evaluate import SearchData, count_endings, epochs_run, evaluate
+from ._scoring import SearchScoring
 
 
 def warn_about_endings(endings: dict) -> None:
@@ -103,9 +104,9 @@ class _SearchCallbacks:
     estimator around it, every method does nothing (the tree costs ~0.4 ms
     per (candidate, fold))."""
 
-    def __init__(self, search, X, y, params) -> None:
+    def __init__(self, search, X, y, fit_params) -> None:
         self.search, self.X, self.y = search, X, y
-        weight = params.get("sample_weight")
+        weight = fit_params.get("sample_weight")
         self.metadata = None if weight is None else {"sample_weight": weight}
         self.root = None
         if hasattr(search, "_init_callback_context") and (
@@ -194,9 +195,9 @@ class _BatchedSearchMixin:
         searched_mlp(self.estimator)  # a clear error for any other estimator
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
-        params = _check_method_params(X, params=params)
-        routed = self._get_routed_params_for_fit(params)
-        callbacks = _SearchCallbacks(self, X, y, params)
+        fit_params = _check_method_params(X, params=params)
+        routed = self._get_routed_params_for_fit(fit_params)
+        callbacks = _SearchCallbacks(self, X, y, fit_params)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
         splits = list(cv.split(X, y, **routed.splitter.split))
@@ -210,10 +211,10 @@ class _BatchedSearchMixin:
         if self.verbose > 0:
             print(f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
                   f"candidates, totalling {len(candidates) * self.n_splits_} fits")
-        records, tasks, trained = evaluate_candidates(
-            self.estimator, X, y, candidates, splits, scoring=self.scoring, scorers=scorers,
-            fit_params=routed.estimator.fit, score_params=routed.scorer.score,
-            return_train_score=self.return_train_score, error_score=self.error_score,
+        records, tasks, trained = evaluate(
+            self.estimator, candidates, SearchData(X, y, splits, routed.estimator.fit),
+            SearchScoring(self.scoring, scorers, routed.scorer.score,
+                          self.return_train_score, self.error_score),
             n_jobs=self.n_jobs, callbacks=callbacks)
         _warn_or_raise_about_fit_failures(records, self.error_score)
         if callable(self.scoring):
