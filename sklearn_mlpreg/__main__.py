@@ -36,13 +36,13 @@ def demo(args: argparse.Namespace) -> int:
 
     X, y = load_diabetes(return_X_y=True)
     cv = KFold(5, shuffle=True, random_state=args.seed)
-    params = dict(hidden_layer_sizes=(30, 15), solver="lbfgs", alpha=args.alpha,
+    settings = dict(hidden_layer_sizes=(30, 15), solver="lbfgs", alpha=args.alpha,
                   max_iter=500, random_state=args.seed)
     print(f"diabetes: {X.shape[0]} samples, {X.shape[1]} features; 5-fold R^2 of "
-          f"StandardScaler + MLP{params['hidden_layer_sizes']} (lbfgs, "
+          f"StandardScaler + MLP{settings['hidden_layer_sizes']} (lbfgs, "
           f"alpha={args.alpha:g}) with a standardized target")
-    for name, mlp in [("sklearn_mlpreg", MLPRegressor(**params)),
-                      ("scikit-learn", neural_network.MLPRegressor(**params))]:
+    for name, mlp in [("sklearn_mlpreg", MLPRegressor(**settings)),
+                      ("scikit-learn", neural_network.MLPRegressor(**settings))]:
         model = TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp),
                                            transformer=StandardScaler())
         start = time.perf_counter()

@@ -41,10 +41,10 @@ def dispatched(X):
     return X
 
 
-def host_values(params: dict) -> dict:
+def host_values(fit_params: dict) -> dict:
     """Fit or score parameters with their arrays of another namespace on the host."""
     return {key: to_numpy(value) if hasattr(value, "shape") and not sp.issparse(value)
-            else value for key, value in params.items()}
+            else value for key, value in fit_params.items()}
 
 
 def to_host(X, solver: str):

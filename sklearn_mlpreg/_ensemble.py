@@ -29,11 +29,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._arrays import check_same_namespace, float_dtypes, validated_for_fit
-from ._checks import (
-    check_enough_samples,
-    check_finite_output,
-    clearer_input_errors,
-)
+from ._checks import check_enough_samples, check_finite_output, clearer_input_errors
 from ._classifier import MLPClassifier
 from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict
 from ._exceptions import FitDivergedError, warn

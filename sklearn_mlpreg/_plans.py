@@ -212,6 +212,6 @@ def _initial_draw(settings: Settings, spec: ModelSpec, block: Block, inits: dict
 def _draws_later(settings: Settings, spec: ModelSpec, n_rows: int) -> bool:
     """Whether a model consumes its stream after the initial draw: for its
     early-stopping split, its shuffles of mini-batches, or its dropout masks."""
-    return bool(settings.early_stopping
+    return bool(settings.early
                 or (settings.shuffle and settings.batch_rows(n_rows) < n_rows)
                 or any(p > 0 for p in spec.architecture.dropout))

@@ -71,7 +71,7 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
         if hasattr(X, "columns"):
             shared["names"] = np.asarray(X.columns, dtype=object)
     folds: dict[tuple, FoldData] = {}
-    tasks, inits, keys = [], {}, iter(range(1 << 62))
+    tasks, inits, known, keys = [], {}, {}, iter(range(1 << 62))
     for c, candidate in enumerate(candidates):
         pre, own = split_candidate(candidate, step)
         network = clone(final).set_params(**own) if own else final
@@ -83,7 +83,7 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
                                        fit_params, classifier, shared)
             task = Task(c, folds[key], pre, network, error=refused)
             if refused is None:
-                _plan(task, keys, error_score, inits)
+                _plan(task, keys, error_score, inits, known)
             tasks.append(task)
     return tasks
 
@@ -105,10 +105,14 @@ def _refused(final, error_score) -> str | None:
     return None
 
 
-def _plan(task: Task, keys, error_score, inits: dict) -> None:
-    """A task's networks: its targets' checks, its spec, each member's draw."""
+def _plan(task: Task, keys, error_score, inits: dict, known: dict) -> None:
+    """A task's networks: its targets' checks, its spec, each member's draw
+    (``known`` holds the settings of the candidates planned so far)."""
     try:
-        block, settings = task.fold.block, member_settings(task.final)
+        block = task.fold.block
+        settings = known.get(id(task.final))
+        if settings is None:  # once per candidate, not per fold
+            settings = known[id(task.final)] = member_settings(task.final)
         targets = block.targets
         name = type(task.final).__name__
         if not targets.classifier:  # its loss, and the loss's checks of the targets
