@@ -4,10 +4,9 @@
 the library's MLPs. Member ``i`` is that MLP with ``random_state=seeds_[i]``
 (and, with ``bootstrap=True``, ``sample_weight`` times its bootstrap counts):
 each member equals fitting it alone (tested to 1e-10), and all of them train
-together in the engine's stacks (:mod:`._stacks`), so an
-ensemble of small networks costs far less than n separate fits. Predictions
-average the members' (probabilities for classifiers); the regressor's
-``predict(X, return_std=True)`` adds the members' spread.
+in stacks (:mod:`._stacks`), so an ensemble of small networks costs far less
+than n separate fits. Predictions average the members' (probabilities for
+classifiers); the regressor's ``predict(X, return_std=True)`` adds the spread.
 """
 
 from __future__ import annotations
