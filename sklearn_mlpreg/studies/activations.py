@@ -18,7 +18,7 @@ from .._regressor import MLPRegressor
 
 
 def compare_activations(X, y, *, activations=("logistic", "relu"), depths=(1, 2, 4, 6),
-                        width=30, max_iter=200, random_state=0, **params):
+                        width=30, max_iter=200, random_state=0, **settings):
     """Train a regressor for each activation and depth; record how it learns.
 
     Parameters
@@ -32,7 +32,7 @@ def compare_activations(X, y, *, activations=("logistic", "relu"), depths=(1, 2,
         Units per hidden layer.
     max_iter : int, default=200
     random_state : int, default=0
-    **params
+    **settings
         Further MLPRegressor parameters (solver, learning_rate_init, ...).
 
     Returns
@@ -48,7 +48,7 @@ def compare_activations(X, y, *, activations=("logistic", "relu"), depths=(1, 2,
         for depth in depths:
             model = MLPRegressor(hidden_layer_sizes=(width,) * depth,
                                  activation=activation, max_iter=max_iter,
-                                 random_state=random_state, **params)
+                                 random_state=random_state, **settings)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model.fit(X, y)

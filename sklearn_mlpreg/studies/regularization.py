@@ -70,9 +70,9 @@ def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
         warnings.simplefilter("ignore", ConvergenceWarning)
         if type(estimator) in (MLPRegressor, MLPClassifier):
             cv_class = MLPClassifierCV if classifier else MLPRegressorCV
-            params = {k: v for k, v in estimator.get_params().items() if k != "alpha"}
+            settings = {k: v for k, v in estimator.get_params().items() if k != "alpha"}
             search = cv_class(alphas=alphas, cv=cv, scoring=scoring, n_jobs=n_jobs,
-                              **params).fit(X, y)
+                              **settings).fit(X, y)
         else:
             search = GridSearchCV(estimator, {f"{prefix}alpha": alphas}, cv=cv,
                                   scoring=scoring, return_train_score=True,
