@@ -13,6 +13,7 @@ to the engine (:mod:`._stacks`) for its shuffles and dropout masks.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -23,7 +24,7 @@ from ._checks import check_validation_fraction
 from ._class_weight import resolve, sample_factors
 from ._engine import TrainingState
 from ._settings import Settings
-from ._spec import ModelSpec, initial_params, model_random_state
+from ._spec import ModelSpec, initial_params
 from ._split import validation_indices
 
 
@@ -215,3 +216,13 @@ def _draws_later(settings: Settings, spec: ModelSpec, n_rows: int) -> bool:
     return bool(settings.early
                 or (settings.shuffle and settings.batch_rows(n_rows) < n_rows)
                 or any(p > 0 for p in spec.architecture.dropout))
+
+
+def model_random_state(random_state) -> np.random.RandomState:
+    """What ``check_random_state`` gives a fresh clone of an estimator: a copy of
+    a given RandomState, so every (candidate, fold) model draws the same stream."""
+    if isinstance(random_state, np.random.RandomState):
+        return copy.deepcopy(random_state)
+    if random_state is None:
+        return np.random.RandomState(np.random.randint(np.iinfo(np.int32).max))
+    return check_random_state(random_state)

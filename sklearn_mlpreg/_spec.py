@@ -11,12 +11,10 @@ so that no caller needs a half-built estimator.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from ._checks import given_weights
 from ._engine import SGD, Adam, Architecture, TrainingConfig, initialize
@@ -161,13 +159,3 @@ def initial_params(settings: Settings, spec: ModelSpec, rng: np.random.RandomSta
     else:
         coefs, intercepts = initialize(units, rng, scheme, arch.activation, dtype)
     return arch.layout.pack(coefs, intercepts, arch.layout.empty(1, dtype))
-
-
-def model_random_state(random_state) -> np.random.RandomState:
-    """What ``check_random_state`` gives a fresh clone of an estimator: a copy of
-    a given RandomState, so every (candidate, fold) model draws the same stream."""
-    if isinstance(random_state, np.random.RandomState):
-        return copy.deepcopy(random_state)
-    if random_state is None:
-        return np.random.RandomState(np.random.randint(np.iinfo(np.int32).max))
-    return check_random_state(random_state)
