@@ -192,7 +192,7 @@ def train_members(template, seeds, counts, X, y, sample_weight, n_jobs, feature_
     times ``counts[i]`` (on ``device``, an array of another Array API
     namespace, when given)."""
     name, classifier = type(template).__name__, isinstance(template, ClassifierMixin)
-    settings = Settings.of(template)
+    settings = Settings.validated(template)
     with clearer_input_errors(name, not classifier):
         targets = fit_targets(y, classifier=classifier, loss=settings.loss)
         Y = targets.encode(y, X.dtype, name)

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sklearn.utils._param_validation import validate_parameter_constraints
+
 from ._checks import dropout_rates, hidden_sizes
 from ._engine import rows_per_batch
 
@@ -99,6 +101,15 @@ class Settings:
         params["loss"] = getattr(estimator, "loss", "squared_error")
         params["class_weight"] = getattr(estimator, "class_weight", None)
         return cls.parse(params)
+
+    @classmethod
+    def validated(cls, estimator) -> Settings:
+        """The settings of an MLP whose parameters were not validated yet (an
+        ensemble's member template): its ``_parameter_constraints`` first."""
+        validate_parameter_constraints(type(estimator)._parameter_constraints,
+                                       estimator.get_params(deep=False),
+                                       caller_name=type(estimator).__name__)
+        return cls.of(estimator)
 
     @classmethod
     def parse(cls, params: Mapping) -> Settings:

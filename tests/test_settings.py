@@ -79,3 +79,13 @@ def test_a_lone_fit_is_a_stack_of_one_of_the_pipeline():
     coefs, intercepts = spec.architecture.layout.unpack(trained.params)
     for ours, theirs in zip(coefs + intercepts, mlp.coefs_ + mlp.intercepts_):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_an_ensembles_member_template_is_validated_as_a_lone_fit_would_be():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_mlpreg import MLPEnsembleRegressor
+
+    X = np.random.RandomState(0).randn(20, 3)
+    with pytest.raises(InvalidParameterError, match="alpha"):
+        MLPEnsembleRegressor(MLPRegressor(alpha=-1.0), n_members=2).fit(X, X[:, 0])
