@@ -52,14 +52,6 @@ class Task:
     error: str | None = None  # why its fit failed (the traceback)
 
 
-def member_settings(final) -> Settings:
-    """The settings of the network(s) a task trains (an ensemble's member's,
-    without its seed)."""
-    if isinstance(final, _BaseMLPEnsemble):
-        return Settings.of(final.member_template())
-    return Settings.of(final)
-
-
 def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
                ) -> list[Task]:
     """Every (candidate, fold): its data, its networks' settings and initial draws."""
@@ -71,11 +63,11 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
         if hasattr(X, "columns"):
             shared["names"] = np.asarray(X.columns, dtype=object)
     folds: dict[tuple, FoldData] = {}
-    tasks, inits, known, keys = [], {}, {}, iter(range(1 << 62))
+    tasks, inits, keys = [], {}, iter(range(1 << 62))
     for c, candidate in enumerate(candidates):
         pre, own = split_candidate(candidate, step)
         network = clone(final).set_params(**own) if own else final
-        refused = _refused(network, error_score)
+        settings, refused = _validated(network, error_score)
         for f, (train, test) in enumerate(splits):
             key = (joblib_hash(pre), f)
             if key not in folds:
@@ -83,36 +75,32 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
                                        fit_params, classifier, shared)
             task = Task(c, folds[key], pre, network, error=refused)
             if refused is None:
-                _plan(task, keys, error_score, inits, known)
+                _plan(task, settings, keys, error_score, inits)
             tasks.append(task)
     return tasks
 
 
-def _refused(final, error_score) -> str | None:
-    """Why the MLP (or ensemble) refuses a candidate's parameters (a failed fit,
-    as in GridSearchCV), or None."""
+def _validated(final, error_score) -> tuple[Settings | None, str | None]:
+    """The settings of the network(s) a candidate trains (an ensemble's
+    member's, without its seed), validated once; or why the MLP (or ensemble)
+    refuses the candidate's parameters (a failed fit, as in GridSearchCV)."""
     try:
         if isinstance(final, _BaseMLPEnsemble):
-            final._validate_params()
+            validate_parameter_constraints(type(final)._parameter_constraints,
+                                           final.get_params(deep=False),
+                                           caller_name=type(final).__name__)
             final = final.member_template()
-        validate_parameter_constraints(type(final)._parameter_constraints,
-                                       final.get_params(deep=False),
-                                       caller_name=type(final).__name__)
+        return Settings.validated(final), None
     except Exception:
         if error_score == "raise":
             raise
-        return traceback.format_exc()
-    return None
+        return None, traceback.format_exc()
 
 
-def _plan(task: Task, keys, error_score, inits: dict, known: dict) -> None:
-    """A task's networks: its targets' checks, its spec, each member's draw
-    (``known`` holds the settings of the candidates planned so far)."""
+def _plan(task: Task, settings: Settings, keys, error_score, inits: dict) -> None:
+    """A task's networks: its targets' checks, its spec, each member's draw."""
     try:
         block = task.fold.block
-        settings = known.get(id(task.final))
-        if settings is None:  # once per candidate, not per fold
-            settings = known[id(task.final)] = member_settings(task.final)
         targets = block.targets
         name = type(task.final).__name__
         if not targets.classifier:  # its loss, and the loss's checks of the targets
