@@ -106,7 +106,7 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
         return CallbackBridge(self, context, X, y)
 
-    def _search(self, alphas, classifier: bool) -> _AlphaSearch:
+    def _batched_search(self, alphas, classifier: bool) -> _AlphaSearch:
         """The batched search over ``alphas``; scored by ``scoring``, or by default
         R^2 for a regressor and the log loss for a classifier."""
         scoring = self.scoring if self.scoring is not None or not classifier \
@@ -183,7 +183,7 @@ class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
         ``best_score_``, ``n_splits_`` and ``n_iter_`` from it, and warn (once
         each) about failed fits and fits that ran out of epochs. Returns which
         (alpha, fold) fits failed (alpha-major)."""
-        search = self._search(alphas, isinstance(self, ClassifierMixin))
+        search = self._batched_search(alphas, isinstance(self, ClassifierMixin))
         bridge = self._callback_bridge(X, y)
         records, tasks, trained = search.evaluate(X, y, splits, sample_weight, bridge,
                                                   device)
