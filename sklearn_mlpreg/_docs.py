@@ -1,7 +1,8 @@
-"""The estimators' docstrings, assembled from numpydoc entries written once.
+"""The MLPs' docstrings, assembled from numpydoc entries written once.
 
-Every parameter and fitted attribute of the library's estimators is described
-once below, as a numpydoc section. :func:`documented` (a class decorator)
+Every parameter and fitted attribute of ``MLPRegressor`` and ``MLPClassifier``
+is described once below, as a numpydoc section (the CV estimators write their
+docstrings out in their classes, as scikit-learn does). :func:`documented` (a class decorator)
 builds a class's docstring from its summary, the entries of the parameters in
 its ``__init__`` signature (in signature order) and the entries of the
 attributes it names, so a description is never patched into another one.
@@ -235,65 +236,6 @@ sample_weight_val : array-like of shape (n_val,), default=None
 """
 
 
-CV_PARAMETERS = """\
-alphas : array-like of float, default=(1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100)
-    The lambda grid (values of ``alpha``). Lambda is divided by the number of
-    training rows (the lecture's ``lambda / n``), so a large data set may need
-    larger values: a warning says when the best alpha is the grid's largest
-    or smallest.
-
-cv : int, cross-validation generator or iterable, default=None
-    As in ``GridSearchCV``: None is 5-fold (stratified for classifiers).
-
-scoring : str or callable, default=None
-    How to score a fold: None is R^2 for a regressor and ``'neg_log_loss'``
-    for a classifier (the quality of its probabilities, as scikit-learn's
-    ``LogisticRegressionCV`` is moving to; pass ``'accuracy'`` for the
-    choice by accuracy, the default of version 0.1); any scikit-learn scorer name or
-    callable otherwise.
-
-n_jobs : int, default=None
-    Split the stack of (alpha, fold) networks into this many chunks run in
-    parallel through joblib (a Dask or Ray joblib backend spreads them over a
-    cluster). None means 1 unless in a ``joblib.parallel_backend`` context.
-"""
-
-CV_ATTRIBUTES = """\
-alpha_ : float
-    The alpha with the best mean test score.
-
-alphas_ : ndarray of shape (n_alphas,)
-    The grid searched.
-
-best_score_ : float
-    Mean test score of ``alpha_``.
-
-best_index_ : int
-    Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.
-
-best_estimator_ : estimator
-    A plain estimator with ``alpha=alpha_``, refit on all the data.
-
-cv_results_ : dict of ndarray
-    Laid out as ``GridSearchCV.cv_results_``: ``params``, ``param_alpha``,
-    ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
-    ``rank_test_score``, ``split{k}_train_score``, ``mean_train_score``,
-    ``std_train_score``. ``pandas.DataFrame(cv_results_)`` is the lambda table.
-
-n_iter_ : ndarray of shape (n_alphas, n_splits)
-    Epochs (or iterations) each (alpha, fold) network ran.
-
-n_splits_ : int
-    Number of cross-validation splits.
-
-n_features_in_ : int
-    Number of features seen during fit.
-
-feature_names_in_ : ndarray of shape (n_features_in_,)
-    Names of features seen during fit (string column names only).
-"""
-
-
 REGRESSOR_PARAMETERS = """\
 loss : {'squared_error', 'poisson'}, default='squared_error'
     Half squared error with an identity output, or half Poisson deviance with
@@ -320,8 +262,7 @@ def entries(section: str) -> dict[str, str]:
 
 
 #: Every parameter of the library's estimators, by name.
-PARAMETERS = {**entries(REGRESSOR_PARAMETERS), **entries(COMMON_PARAMETERS),
-              **entries(CV_PARAMETERS)}
+PARAMETERS = {**entries(REGRESSOR_PARAMETERS), **entries(COMMON_PARAMETERS)}
 
 
 def _section(title: str, texts) -> str:
@@ -351,16 +292,3 @@ def documented(summary: str, attributes: list[str], examples: str = ""):
 def method_docstring(summary, parameters, returns):
     """Assemble a method docstring."""
     return f"{summary}\n\nParameters\n----------\n{parameters}\nReturns\n-------\n{returns}"
-
-
-X_PARAMETER = """\
-X : {array-like, sparse matrix} of shape (n_samples, n_features)
-    The input data.
-"""
-
-
-def prediction_docstring(summary: str, returns: str) -> str:
-    """The docstring of a method that takes ``X`` alone (predict and its kin)."""
-    return method_docstring(summary, X_PARAMETER, returns)
-
-

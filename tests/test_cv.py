@@ -1,5 +1,6 @@
 """MLPRegressorCV / MLPClassifierCV: the batched run equals GridSearchCV."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -20,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
 
 from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg.model_selection import BatchedGridSearchCV
 
 X_REG, Y_REG = make_regression(n_samples=60, n_features=5, noise=10.0, random_state=0)
 Y_REG = Y_REG / Y_REG.std()
@@ -136,6 +138,53 @@ def test_results_are_the_lambda_table():
     assert model.alpha_ == ALPHAS[int(np.argmax(table["mean_test_score"]))]
     assert model.best_index_ == int(np.argmin(table["rank_test_score"]))
     np.testing.assert_array_equal(model.alphas_, ALPHAS)
+
+
+def test_results_are_the_batched_search_results():
+    """One results formatting: the CV estimator's cv_results_ is the alpha-only
+    BatchedGridSearchCV's, key for key (timings aside), and has GridSearchCV's keys."""
+    params = {**PARAMS, "batch_size": 10}
+    ours = MLPRegressorCV(alphas=ALPHAS, cv=KFOLD, **params).fit(X_REG, Y_REG)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = BatchedGridSearchCV(MLPRegressor(**params), {"alpha": ALPHAS}, cv=KFOLD,
+                                     return_train_score=True).fit(X_REG, Y_REG)
+    assert list(ours.cv_results_) == list(search.cv_results_)
+    assert set(ours.cv_results_) == set(grid_search(MLPRegressor(**params), X_REG, Y_REG,
+                                                    KFOLD).cv_results_)
+    for key, value in search.cv_results_.items():
+        if key.endswith("_time"):
+            continue
+        if key == "params":
+            assert ours.cv_results_[key] == value
+        else:
+            assert ours.cv_results_[key].dtype == value.dtype, key
+            np.testing.assert_array_equal(ours.cv_results_[key], value, err_msg=key)
+    assert ours.best_index_ == search.best_index_ and ours.best_score_ == search.best_score_
+    assert ours.n_splits_ == search.n_splits_
+    assert type(ours.best_index_) is int and type(ours.best_score_) is float
+    np.testing.assert_array_equal(ours.n_iter_, search.n_iter_)
+
+
+@pytest.mark.parametrize("cv_class, estimator_class", [(MLPRegressorCV, MLPRegressor),
+                                                       (MLPClassifierCV, MLPClassifier)])
+def test_signature_is_the_estimators_minus_alpha_plus_the_search(cv_class, estimator_class):
+    """Written out as scikit-learn writes an __init__: alphas, cv, scoring, n_jobs,
+    then every parameter of the estimator but alpha, in its order, with its
+    default, all keyword-only; and each argument stored unchanged."""
+    ours = inspect.signature(cv_class).parameters
+    theirs = {name: p for name, p in inspect.signature(estimator_class).parameters.items()
+              if name != "alpha"}
+    assert list(ours) == ["alphas", "cv", "scoring", "n_jobs", *theirs]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in ours.values())
+    assert ours["alphas"].default == (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0)
+    assert [ours[name].default for name in ("cv", "scoring", "n_jobs")] == [None] * 3
+    for name, parameter in theirs.items():
+        assert ours[name].default == parameter.default, name
+    values = {name: object() for name in ours}  # sentinels: stored, not copied
+    model = cv_class(**values)
+    assert all(getattr(model, name) is value for name, value in values.items())
+    assert model.get_params(deep=False).keys() == values.keys()
 
 
 def test_best_estimator_is_a_plain_refit_estimator():

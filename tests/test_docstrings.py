@@ -128,3 +128,20 @@ def test_documented_attributes_are_exactly_the_fitted_ones(estimator, X, y):
     assert fitted - documented == set(), "set by fit but not documented"
     assert documented_parameters(doc) == signature_parameters(type(estimator))
     assert len(documented) == len(doc["Attributes"]), "an attribute documented twice"
+
+
+@pytest.mark.parametrize("name", ["MLPRegressorCV", "MLPClassifierCV"])
+def test_cv_estimator_docstrings_are_written_in_the_class(name):
+    """Their docstrings and ``__init__`` are the class source's, as scikit-learn
+    writes them: nothing assembled or patched in after the class statement."""
+    import ast
+
+    import sklearn_mlpreg
+
+    cls = getattr(sklearn_mlpreg, name)
+    tree = ast.parse(inspect.getsource(cls))
+    (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert ast.get_docstring(node) == inspect.cleandoc(cls.__doc__)
+    assert node.decorator_list == []
+    assert "__init__" in [n.name for n in node.body if isinstance(n, ast.FunctionDef)]
+    assert not hasattr(cls.__init__, "__signature__")

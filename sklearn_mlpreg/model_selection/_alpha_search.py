@@ -1,0 +1,238 @@
+"""The alpha-only batched search that MLPRegressorCV and MLPClassifierCV run.
+
+:class:`_AlphaSearch` is :class:`~._search.BatchedGridSearchCV` over
+``{"alpha": alphas}``: its (alpha, fold) networks are planned, trained in
+stacks and scored by :func:`~._evaluate.evaluate_candidates`, and its results
+formatted by the batched searches' formatting (scikit-learn's
+``BaseSearchCV``), so the CV estimators' ``cv_results_``, ``best_index_`` and
+``best_score_`` are the batched search's. :class:`_BaseMLPCV` is the CV
+estimators' ``fit`` around it: validate the data, split, run the search, warn,
+choose alpha, refit on all the data.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.validation import check_is_fitted
+
+from .._arrays import check_same_namespace, validated_for_fit
+from .._checks import check_enough_samples, clearer_input_errors
+from .._engine import move
+from .._exceptions import FitDivergedError, warn
+from ..callbacks._bridge import CallbackBridge
+from ..callbacks._support import CallbackSupportMixin, with_callbacks
+from ._evaluate import count_endings, epochs_run, evaluate_candidates
+from ._search import BatchedGridSearchCV, warn_about_endings, warn_about_grid_edges
+
+#: The default lambda grid: 1e-4, 1e-3, ..., 100.
+DEFAULT_ALPHAS = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+
+
+class _AlphaSearch(BatchedGridSearchCV):
+    """``BatchedGridSearchCV(estimator, {"alpha": alphas})``, run by the CV
+    estimators: the evaluation and the results of the batched search's ``fit``;
+    the CV estimators warn, raise and refit in their own words."""
+
+    def evaluate(self, X, y, splits, sample_weight=None, hooks=None, device=None):
+        """Every (alpha, fold) network trained in stacks and scored.
+
+        ``sample_weight`` weighs the fits, and the scores when the scorer takes
+        it (as ``GridSearchCV`` routes it); ``hooks`` follow the first stack's
+        epochs; ``device`` is where the networks train. Returns the records,
+        tasks and trained networks of :func:`evaluate_candidates`.
+        """
+        scorers, _ = self._get_scorers()
+        fit_params, score_params = {}, {}
+        if sample_weight is not None:
+            fit_params["sample_weight"] = sample_weight
+            with warnings.catch_warnings():  # the CV estimators never warned about it
+                warnings.filterwarnings("ignore", "The scoring .* does not support "
+                                        "sample_weight", UserWarning)
+                if self._check_scorers_accept_sample_weight():
+                    score_params["sample_weight"] = sample_weight
+        return evaluate_candidates(
+            self.estimator, X, y, list(self._candidates()), splits, scoring=self.scoring,
+            scorers=scorers, fit_params=fit_params, score_params=score_params,
+            return_train_score=self.return_train_score, error_score=self.error_score,
+            n_jobs=self.n_jobs, hooks=hooks, device=device)
+
+    def results(self, records: list, n_splits: int) -> tuple[dict, int]:
+        """``cv_results_`` and ``best_index_`` from the records, formatted and
+        chosen as the batched search's ``fit`` does."""
+        with warnings.catch_warnings():  # failed fits get the CV estimators' warning
+            warnings.filterwarnings("ignore", "One or more of the .* scores are "
+                                    "non-finite", UserWarning)
+            results = self._format_results(list(self._candidates()), n_splits, records)
+        return results, int(self._select_best_index(self.refit, "score", results))
+
+
+class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
+    """Shared machinery of the cross-validated estimators."""
+
+    _estimator_class: type
+    _cv_constraints = {
+        "alphas": ["array-like", None],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, HasMethods(["__call__"]), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def _estimator_params(self, alpha) -> dict:
+        """The tuned estimator's parameters, with ``alpha``."""
+        names = self._estimator_class().get_params(deep=False)
+        return {**{name: getattr(self, name) for name in names if name != "alpha"},
+                "alpha": alpha}
+
+    def _alphas(self):
+        alphas = np.asarray(DEFAULT_ALPHAS if self.alphas is None else self.alphas, float)
+        if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) \
+                or np.any(alphas < 0):
+            raise ValueError(f"alphas must be a non-empty 1-D list of finite values >= 0, "
+                             f"got {self.alphas!r}.")
+        return alphas
+
+    def _callback_bridge(self, X, y):
+        """Progress of the first stack's epochs for the callbacks (None without any)."""
+        if not getattr(self, "_skl_callbacks", None):
+            return None
+        context = self._init_callback_context(max_subtasks=self.max_iter)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        return CallbackBridge(self, context, X, y)
+
+    def _batched_search(self, alphas, classifier: bool) -> _AlphaSearch:
+        """The batched search over ``alphas``; scored by ``scoring``, or by default
+        R^2 for a regressor and the log loss for a classifier."""
+        scoring = self.scoring if self.scoring is not None or not classifier \
+            else "neg_log_loss"
+        return _AlphaSearch(self._estimator_class(**self._estimator_params(alphas[0])),
+                            {"alpha": [float(a) for a in alphas]}, scoring=scoring,
+                            n_jobs=self.n_jobs, refit=False, error_score=np.nan,
+                            return_train_score=True)
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, groups=None):
+        """Train every (alpha, fold) network, pick alpha, refit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights, used in training and, when the
+            scorer accepts them, in scoring (as ``GridSearchCV`` does since
+            scikit-learn 1.9).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for group-aware splitters such as ``GroupKFold``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        alphas = self._alphas()
+        X_input, y_input = X, y
+        classifier = isinstance(self, ClassifierMixin)
+        X, y, sample_weight, device = self._validated(X, y, sample_weight, classifier)
+        splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
+        failed = self._cross_validate(alphas, X, y, sample_weight, splits, device)
+        if np.isnan(self.cv_results_["mean_test_score"]).all():
+            error = FitDivergedError if failed.all() else ValueError
+            raise error(
+                "Every (alpha, fold) fit diverged or scored NaN, so no alpha can be "
+                "chosen. Scale the features (StandardScaler) and, for a regressor, the "
+                "target (TransformedTargetRegressor), or lower learning_rate_init; "
+                "with leave-one-out, use a scoring defined on one sample, such as "
+                "'neg_mean_squared_error' (R^2 is not).")
+        self.alpha_ = float(alphas[self.best_index_])
+        self.alphas_ = alphas
+        warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
+        with warnings.catch_warnings():  # the fits' endings were reported above
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.best_estimator_ = self._estimator_class(
+                **self._estimator_params(self.alpha_)).fit(X_input, y_input,
+                                                           sample_weight=sample_weight)
+        if classifier:
+            self.classes_ = self.best_estimator_.classes_
+        if device is not None:  # array attributes in X's namespace, on its device
+            self.alphas_, self.n_iter_ = move(self.alphas_, device), move(self.n_iter_,
+                                                                          device)
+        return self
+
+    def _validated(self, X, y, sample_weight, classifier):
+        """The data on the host, and X itself when it is of another Array API
+        namespace (the networks then train on its device), else None."""
+        name = type(self).__name__
+        with clearer_input_errors(name, not classifier):
+            X, y, sample_weight, device = validated_for_fit(
+                self, X, y, sample_weight, solver=self.solver, classifier=classifier)
+        check_enough_samples(X.shape[0], name)
+        return X, y, sample_weight, device
+
+    def _cross_validate(self, alphas, X, y, sample_weight, splits, device=None):
+        """Run the alpha-only batched search; set ``cv_results_``, ``best_index_``,
+        ``best_score_``, ``n_splits_`` and ``n_iter_`` from it, and warn (once
+        each) about failed fits and fits that ran out of epochs. Returns which
+        (alpha, fold) fits failed (alpha-major)."""
+        search = self._batched_search(alphas, isinstance(self, ClassifierMixin))
+        bridge = self._callback_bridge(X, y)
+        records, tasks, trained = search.evaluate(X, y, splits, sample_weight, bridge,
+                                                  device)
+        if bridge is not None:
+            bridge.finish()
+        failed = np.array([r["fit_error"] is not None for r in records])
+        self._warn_failed(failed, alphas, len(splits))
+        warn_about_endings(count_endings(tasks, trained))
+        self.n_iter_ = epochs_run(tasks, trained).reshape(len(alphas), -1)
+        self.cv_results_, self.best_index_ = search.results(records, len(splits))
+        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        self.n_splits_ = len(splits)
+        return failed
+
+    def _warn_failed(self, failed, alphas, n_splits):
+        if failed.any():
+            bad = sorted({float(alphas[i // n_splits]) for i in np.flatnonzero(failed)})
+            warn(
+                f"{failed.sum()} of {len(failed)} fits diverged (the loss exploded or "
+                f"became non-finite) and score NaN, for alphas {bad}. Scale the "
+                "features and the target, or lower learning_rate_init (a large alpha "
+                "also needs a small step: weight decay overshoots when "
+                "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning)
+
+    # -- prediction is the refit estimator's ---------------------------------
+    def _refit_estimator(self, method: str, X):
+        """``best_estimator_``'s ``method`` on ``X`` (of the namespace fit saw)."""
+        check_is_fitted(self)
+        check_same_namespace(self.best_estimator_.coefs_[0], X, type(self).__name__,
+                             method)
+        return getattr(self.best_estimator_, method)(X)
+
+    def predict(self, X):
+        """Predict with the estimator refit at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions of ``best_estimator_``.
+        """
+        return self._refit_estimator("predict", X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
+        return tags
