@@ -44,6 +44,11 @@ TRUSTED_TYPES = tuple(
     for cls in (MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV,
                 ModelSpec, Architecture, RegressionTargets, ClassificationTargets,
                 TrainingState, SGD, Adam, ProgressBar)
+) + (
+    # Where earlier releases defined classes that have moved since; the old
+    # module paths still resolve to the same classes, so their files load.
+    "sklearn_mlpreg.model_selection._alpha_cv.MLPRegressorCV",
+    "sklearn_mlpreg.model_selection._alpha_cv.MLPClassifierCV",
 )
 
 

@@ -2,7 +2,7 @@
 
 :class:`_AlphaSearch` is :class:`~._search.BatchedGridSearchCV` over
 ``{"alpha": alphas}``: its (alpha, fold) networks are planned, trained in
-stacks and scored by :func:`~._evaluate.evaluate_candidates`, and its results
+stacks and scored by :func:`~._evaluate.evaluate`, and its results
 formatted by the batched searches' formatting (scikit-learn's
 ``BaseSearchCV``), so the CV estimators' ``cv_results_``, ``best_index_`` and
 ``best_score_`` are the batched search's. :class:`_BaseMLPCV` is the CV
@@ -28,7 +28,8 @@ from .._engine import move
 from .._exceptions import FitDivergedError, warn
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
-from ._evaluate import count_endings, epochs_run, evaluate_candidates
+from ._evaluate import SearchData, count_endings, epochs_run, evaluate
+from ._scoring import SearchScoring
 from ._search import BatchedGridSearchCV, warn_about_endings, warn_about_grid_edges
 
 #: The default lambda grid: 1e-4, 1e-3, ..., 100.
@@ -46,7 +47,7 @@ class _AlphaSearch(BatchedGridSearchCV):
         ``sample_weight`` weighs the fits, and the scores when the scorer takes
         it (as ``GridSearchCV`` routes it); ``hooks`` follow the first stack's
         epochs; ``device`` is where the networks train. Returns the records,
-        tasks and trained networks of :func:`evaluate_candidates`.
+        tasks and trained networks of :func:`~._evaluate.evaluate`.
         """
         scorers, _ = self._get_scorers()
         fit_params, score_params = {}, {}
@@ -57,11 +58,11 @@ class _AlphaSearch(BatchedGridSearchCV):
                                         "sample_weight", UserWarning)
                 if self._check_scorers_accept_sample_weight():
                     score_params["sample_weight"] = sample_weight
-        return evaluate_candidates(
-            self.estimator, X, y, list(self._candidates()), splits, scoring=self.scoring,
-            scorers=scorers, fit_params=fit_params, score_params=score_params,
-            return_train_score=self.return_train_score, error_score=self.error_score,
-            n_jobs=self.n_jobs, hooks=hooks, device=device)
+        scoring = SearchScoring(self.scoring, scorers, score_params,
+                                self.return_train_score, self.error_score)
+        return evaluate(self.estimator, list(self._candidates()),
+                        SearchData(X, y, splits, fit_params), scoring, n_jobs=self.n_jobs,
+                        hooks=hooks, device=device)
 
     def results(self, records: list, n_splits: int) -> tuple[dict, int]:
         """``cv_results_`` and ``best_index_`` from the records, formatted and

@@ -1,6 +1,6 @@
 """Every (candidate, fold) of a search: planned, trained in stacks, scored.
 
-:func:`evaluate_candidates` does for a whole search what scikit-learn's
+:func:`evaluate` does for a whole search what scikit-learn's
 ``_fit_and_score`` does for one (candidate, fold), and returns the same
 records (``fit_error``, ``test_scores``, ``train_scores``, ``n_test_samples``,
 ``fit_time``, ``score_time``), so that the search's ``cv_results_`` is
@@ -212,20 +212,6 @@ def _record(task: Task, scores, score_time: float, scoring: SearchScoring,
     if scoring.return_train_score:
         record["train_scores"] = scores[1]
     return record
-
-
-def evaluate_candidates(estimator, X, y, candidates, splits, **options):
-    """:func:`evaluate` called with the keywords of earlier releases (``scoring``,
-    ``scorers``, ``fit_params``, ``score_params``, ``return_train_score``,
-    ``error_score``, ``n_jobs``, ``hooks``, ``callbacks``, ``device``); new code
-    calls :func:`evaluate`."""
-    scoring = SearchScoring(**{name: options.pop(name) for name in _SCORING
-                               if name in options})
-    data = SearchData(X, y, list(splits), options.pop("fit_params", {}))
-    return evaluate(estimator, candidates, data, scoring, **options)
-
-
-_SCORING = ("scoring", "scorers", "score_params", "return_train_score", "error_score")
 
 
 def _error_scores(scoring, error_score):
