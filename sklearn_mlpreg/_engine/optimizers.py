@@ -377,8 +377,10 @@ class Adam(_Annealing):
         self._count_epoch(n_epochs)
         last = np.where(self.cosine,  # the share of the last step taken
                         cosine_factor(self.epochs - 1, self.horizon), 1.0)
-        self.learning_rate[:] = _adam_step_sizes(self.learning_rate_init * last, self.t,
-                                                 self.beta_1, self.beta_2)
+        self.learning_rate[:] = [
+            _adam_step_sizes(eta, self.t, b1, b2) for eta, b1, b2 in zip(
+                (self.learning_rate_init * last).tolist(), self.beta_1.tolist(),
+                self.beta_2.tolist())]
 
     def trigger_stopping(self, models: Array) -> Array:
         """Adam stops every model whose criterion fired."""

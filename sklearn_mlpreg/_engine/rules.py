@@ -15,6 +15,8 @@ rule here changes it for every execution.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .jit import jit
@@ -77,9 +79,10 @@ def adam_step_size(eta: float, t: float, beta_1: float, beta_2: float) -> float:
     ``eta sqrt(1 - b2^t) / (1 - b1^t)``.
 
     Called with Python floats, ``**`` is the C library's ``pow``, as in the
-    compiled code (numpy's vectorized power may differ in the last bit).
+    compiled code (numpy's vectorized power may differ in the last bit);
+    ``eta`` may be an array.
     """
-    return eta * np.sqrt(1.0 - beta_2**t) / (1.0 - beta_1**t)
+    return eta * math.sqrt(1.0 - beta_2**t) / (1.0 - beta_1**t)
 
 
 # -- the stopping and divergence rules ----------------------------------------------
@@ -139,6 +142,10 @@ def stop_message(early: bool, tol: float, n_iter_no_change: int, ending: str) ->
 @jit
 def soft_threshold(w: float, threshold: float) -> float:
     """``sgn(w) max(|w| - threshold, 0)``: the proximal step of ``threshold |w|``
-    (a weight it would carry across zero stops at zero)."""
+    (a weight it would carry across zero stops at zero).
+
+    ``max(s, 0)`` is written ``(s + |s|) / 2`` (exact in floating point), which
+    compiles to a branch-free loop and needs no namespace function.
+    """
     shrunk = abs(w) - threshold
-    return xp.copysign(xp.where(shrunk > 0, shrunk, 0.0), w)
+    return xp.copysign((shrunk + abs(shrunk)) * 0.5, w)

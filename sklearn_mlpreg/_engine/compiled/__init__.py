@@ -75,6 +75,7 @@ class CompiledStep:
         self._work: dict[int, Array] = {}
         self._inputs: tuple = (None, None, None, None)
         self._constants: tuple = (None, None)
+        self._rates: Array | None = None
 
     def prepare_inputs(self, X: Array, Y: Array, weight: Array | None) -> tuple:
         """The batch ``(X, Y, fractions)`` as the kernels take it (kept while
@@ -92,7 +93,7 @@ class CompiledStep:
 
     def prepare_constants(self, loss_name: str, optimizer: SGD | Adam,
                           penalty: Penalty) -> tuple:
-        """The geometry with the loss and optimizer codes, the models'
+        """The geometry with the loss and optimizer codes (a plain tuple), the models'
         :func:`..settings.step_constants` and the output rows (kept while the
         stack's models and settings are the same)."""
         key = self._constants[0]
@@ -105,8 +106,9 @@ class CompiledStep:
                        optimizer)
         constants = step_constants(optimizer, penalty, self.dtype)
         out = np.zeros((len(constants), 2 * self.n_layers), dtype=np.float64)
-        self._constants = (key, (net, constants, out))
-        return net, constants, out
+        self._rates = constants["rate"]  # writing a field by name costs microseconds
+        self._constants = (key, (tuple(net), constants, out))  # (see batch_step)
+        return self._constants[1]
 
     def workspace(self, n: int) -> Array:
         """The scratch memory of a batch of ``n`` rows (kept)."""
@@ -125,7 +127,7 @@ class CompiledStep:
         """
         X3, Y3, fractions = self.prepare_inputs(*batch)
         net, constants, out = self.prepare_constants(loss_name, optimizer, penalty)
-        constants["rate"] = optimizer.begin_step()
+        self._rates[:] = optimizer.begin_step()  # (a view of the records' field)
         runs["batch_step"] += 1
         batch_step((X3, Y3, fractions), self.no_masks if masks is None else masks,
                    (params, *optimizer_state(optimizer)), net, constants,

@@ -98,13 +98,13 @@ def _step_size(p: np.void, s: np.void, kind: int, epoch: int) -> float:
 
 
 @jit
-def train_epochs(batch: tuple, model: tuple, net: Geometry, constants: Array,
+def train_epochs(batch: tuple, model: tuple, geometry: tuple, constants: Array,
                  settings: Array, progress: Array, work: Array, curves: Curves,
                  streams: Streams) -> None:
     """Run the epochs ``curves.start, ...`` (as many as ``curves`` holds) of
     every model still training, each model to its end, in place.
 
-    ``batch``, ``model``, ``net``, ``constants`` and ``work`` are those of
+    ``batch``, ``model``, ``geometry``, ``constants`` and ``work`` are those of
     :func:`.kernels.batch_step`; ``settings`` and ``progress`` the models'
     :func:`..settings.epoch_settings` and :func:`..settings.progress_records`
     (the progress carries a training from one call to the next). A model with
@@ -112,6 +112,7 @@ def train_epochs(batch: tuple, model: tuple, net: Geometry, constants: Array,
     """
     X, Y, fractions = batch
     params, state1, state2 = model
+    net = Geometry(*geometry)
     no_mask = streams.mask[:1, :0]
     for k in range(params.shape[0]):
         p, s = progress[k], settings[k]
