@@ -3,6 +3,11 @@
 Both the rules (:mod:`.rules`) and the compiled kernels (:mod:`.compiled`)
 import :func:`jit` from here; without numba it returns the plain function, so
 the engine runs (in pure Python) wherever numba is missing.
+
+numba's disk cache follows the file of each compiled function only: after an
+edit of :mod:`.rules` or :mod:`.settings`, the kernels that call them keep
+their cached machine code until their own files change (touch
+``compiled/*.py``, or delete their ``__pycache__``).
 """
 
 from __future__ import annotations
