@@ -3,28 +3,36 @@
 Modules, each one responsibility:
 
 * :mod:`.backend` -- numpy or another Array API namespace, host and device;
+* :mod:`.jit` -- numba's settings (plain Python without numba);
+* :mod:`.rules` -- every per-model rule once: schedules, Adam's bias correction,
+  the stopping and divergence rules, the proximal L1 step, constants and codes
+  (called by the reference and by the compiled code alike);
 * :mod:`.types` -- training config, training data, the per-epoch hooks protocol;
 * :mod:`.activations` -- hidden and output activations with derivatives;
 * :mod:`.losses` -- data losses paired with their output activation;
 * :mod:`.averages` -- weighted means over samples (losses and scores);
 * :mod:`.penalties` -- weight penalties (biases excluded);
+* :mod:`.layout` -- the flat parameter buffer: where each layer's weights and
+  biases live;
 * :mod:`.initializers` -- initial weights;
-* :mod:`.network` -- architecture, parameter layout, the forward pass, backpropagation;
+* :mod:`.network` -- architecture, the forward pass, backpropagation;
 * :mod:`.dropout` -- dropout masks and Monte-Carlo dropout;
 * :mod:`.objective` -- loss and gradient of one batch;
 * :mod:`.optimizers` -- SGD and Adam over the flat parameter buffer;
 * :mod:`.scores` -- R^2, accuracy, ... of K models from stacked predictions;
-* :mod:`.state` -- per-model progress and curves, the stopping and divergence rules;
+* :mod:`.state` -- per-model progress and curves;
+* :mod:`.stack` -- the models still training: their rows, weights and batches;
+* :mod:`.settings` -- the named per-model settings the compiled code reads;
 * :mod:`.training` -- the stochastic training loop and early stopping;
 * :mod:`.lbfgs` -- full-batch L-BFGS for one network;
 * :mod:`.compiled` -- the same steps compiled with numba (the fast path; the
   numpy modules above are its reference).
 
-The shell (the estimators) imports from this facade only.
+The shell (the estimators) imports the names below from this facade.
 """
 
 from .activations import ACTIVATIONS
-from .backend import device, is_numpy, move, namespace, to_numpy
+from .backend import copy, device, is_numpy, move, namespace, to_numpy
 from .dropout import DROPOUT_MODES, predict_stochastic
 from .initializers import initialize
 from .layout import Layout
@@ -48,5 +56,5 @@ __all__ = [
     "DROPOUT_MODES", "EpochHooks", "Layout", "MAX_ITER", "PENALTY_NAMES", "SCORES", "SGD",
     "TrainingConfig", "TrainingData", "TrainingState", "initialize", "predict",
     "predict_stochastic", "rows_per_batch", "score", "train", "train_lbfgs",
-    "device", "is_numpy", "move", "namespace", "to_numpy",
+    "copy", "device", "is_numpy", "move", "namespace", "to_numpy",
 ]

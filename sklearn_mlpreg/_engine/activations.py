@@ -28,11 +28,9 @@ from numpy.typing import NDArray
 from scipy.special import expit
 
 from .backend import namespace
+from .rules import LEAKY_RELU_SLOPE, LOGISTIC_SATURATION, TANH_SATURATION
 
 Array = NDArray[np.floating]
-
-#: Slope of ``leaky_relu`` for negative inputs.
-LEAKY_RELU_SLOPE = 0.01
 
 
 class Activation(NamedTuple):
@@ -178,7 +176,7 @@ def saturation(name: str, A: Array) -> Array:
     For ``relu`` a unit is *dead* when it outputs 0 for every sample of ``A``;
     for ``logistic`` and ``tanh`` a unit is *saturated* on a sample when
     ``f'(z)`` is below 5% of its maximum (``A (1 - A) < 0.0125`` or
-    ``1 - A^2 < 0.05``), and the fraction is averaged over samples and units.
+    ``1 - A^2 < 0.05``, :mod:`.rules`), and the fraction is averaged over samples and units.
 
     Parameters
     ----------
@@ -197,9 +195,9 @@ def saturation(name: str, A: Array) -> Array:
     if name == "relu":
         return np.add.reduce(A.max(axis=-2) <= 0, axis=-1, dtype=float) / A.shape[-1]
     if name == "logistic":
-        flags = A * (1 - A) < 0.0125
+        flags = A * (1 - A) < LOGISTIC_SATURATION
     elif name == "tanh":
-        flags = 1 - A * A < 0.05
+        flags = 1 - A * A < TANH_SATURATION
     else:
         return np.zeros(A.shape[:-2])
     return np.add.reduce(flags.reshape(flags.shape[:-2] + (-1,)), axis=-1,

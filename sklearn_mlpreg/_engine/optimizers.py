@@ -20,6 +20,9 @@ The ``cosine`` schedule (both solvers) anneals the base step size over the
 ``eta_0 (1 + cos(pi min(e, T) / T)) / 2`` -- ``eta_0`` in the first epoch,
 half of it at mid-training, towards 0 at the end (:func:`cosine_factor`).
 
+The schedules and Adam's bias correction are the functions of :mod:`.rules`,
+which the compiled loop calls too.
+
 L-BFGS (``scipy.optimize``, one network at a time) lives in :mod:`.lbfgs`.
 
 The stochastic optimizers hold one row of state per model; ``select(index)``
@@ -28,12 +31,17 @@ keeps the rows of the models still training.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .backend import is_numpy, like, namespace, take_rows, zeros
+from .jit import plain
+from .rules import adam_step_size, cosine_share, invscaling_rate
+
+#: The rules on whole arrays (one value per model) or Python floats.
+_cosine_shares = plain(cosine_share)
+_invscaling_rates = plain(invscaling_rate)
+_adam_step_sizes = plain(adam_step_size)
 
 Array = NDArray[np.floating]
 
@@ -44,10 +52,9 @@ def per_model(value: ArrayLike, n_models: int, dtype: DTypeLike = float) -> NDAr
 
 
 def cosine_factor(epoch: ArrayLike, horizon: ArrayLike) -> NDArray:
-    """``(1 + cos(pi min(e, T) / T)) / 2``: the cosine schedule's share of
-    ``eta_0`` during epoch ``e`` (0-based) of ``T``."""
-    e = np.minimum(np.asarray(epoch, dtype=float), horizon)
-    return 0.5 * (1.0 + np.cos(np.pi * e / np.asarray(horizon, dtype=float)))
+    """:func:`.rules.cosine_share` of each model, ``(1 + cos(pi min(e, T) / T)) / 2``:
+    the cosine schedule's share of ``eta_0`` during epoch ``e`` (0-based) of ``T``."""
+    return _cosine_shares(np.asarray(epoch, dtype=float), np.asarray(horizon, dtype=float))
 
 
 class _Annealing:
@@ -66,9 +73,9 @@ class _Annealing:
         self.epochs = np.zeros(K, dtype=np.int64)
         self.scale = np.ones(K)
 
-    def _count_epoch(self) -> None:
-        """One more epoch for every model; the cosine models' next share."""
-        self.epochs += 1
+    def _count_epoch(self, epochs: int | NDArray[np.int64] = 1) -> None:
+        """``epochs`` more epochs for every model; the cosine models' next share."""
+        self.epochs += epochs
         if self.cosine.any():
             self.scale = np.where(self.cosine, cosine_factor(self.epochs, self.horizon),
                                   1.0)
@@ -176,10 +183,9 @@ class SGD(_Annealing):
         nesterov = _column(self.nesterov.astype(float), None, grads)
         params += xp.where(nesterov > 0, momentum * v - lr_g, v)
 
-    def weight_step_sizes(self, n_weights: int) -> Array:
-        """Step size of the last update of the weights: the learning rate, the
-        same for every parameter, as a ``(K, 1)`` column (broadcasts over the
-        ``n_weights`` weights)."""
+    def step_sizes(self) -> Array:
+        """Step size of the last update of the parameters: the learning rate, the
+        same for every parameter, as a ``(K, 1)`` column (it broadcasts)."""
         if not is_numpy(self.velocity):
             return _column(self.learning_rate, None, self.velocity)
         return self.learning_rate[:, None]
@@ -189,10 +195,12 @@ class SGD(_Annealing):
             self._scratch = np.empty_like(like)
         return self._scratch
 
-    def iteration_ends(self, samples_seen: Array) -> None:
-        """Update the learning rate at the end of an epoch (``invscaling`` and
-        ``cosine`` models)."""
-        self._count_epoch()
+    def iteration_ends(self, samples_seen: Array, epochs: int | NDArray[np.int64] = 1
+                       ) -> None:
+        """Update the learning rate at the end of an epoch (``invscaling``
+        models, after ``samples_seen`` samples, and ``cosine`` models), or of
+        ``epochs`` epochs per model."""
+        self._count_epoch(epochs)
         if self.cosine.any():
             self.learning_rate = np.where(self.cosine, self.learning_rate_init * self.scale,
                                           self.learning_rate)
@@ -200,8 +208,13 @@ class SGD(_Annealing):
         if scaling.any():
             seen = np.asarray(samples_seen, dtype=float)
             self.learning_rate = np.where(
-                scaling, self.learning_rate_init / (seen + 1) ** self.power_t,
+                scaling, _invscaling_rates(self.learning_rate_init, seen, self.power_t),
                 self.learning_rate)
+
+    def ran_epochs(self, n_epochs: NDArray[np.int64], samples_seen: Array) -> None:
+        """The compiled loop ran ``n_epochs`` full-batch epochs (one step each)
+        of each model: the schedules' rates after them."""
+        self.iteration_ends(samples_seen, n_epochs)
 
     def trigger_stopping(self, models: Array) -> Array:
         """For the models whose criterion fired, return which must stop.
@@ -290,29 +303,18 @@ class Adam(_Annealing):
         cosine schedule)."""
         self.t += 1
         t = self.t
-        if self.cosine.any():
-            return self._annealed_rates(t)
         # Python's float power (the C library's pow, as the compiled path uses), not
-        # numpy's vectorized one, which may differ in the last bit.
-        if (self.beta_1 == self.beta_1[0]).all() and (self.beta_2 == self.beta_2[0]).all():
-            root = math.sqrt(1 - float(self.beta_2[0]) ** t)
-            self.learning_rate[:] = self.learning_rate_init * root / (
-                1 - float(self.beta_1[0]) ** t)
-        else:
+        # numpy's vectorized one, which may differ in the last bit: the betas go
+        # to the rule as Python floats (once when every model shares them).
+        if (not self.cosine.any() and (self.beta_1 == self.beta_1[0]).all()
+                and (self.beta_2 == self.beta_2[0]).all()):
+            self.learning_rate[:] = _adam_step_sizes(
+                self.learning_rate_init, t, float(self.beta_1[0]), float(self.beta_2[0]))
+        else:  # eta annealed first, then the correction (the compiled path's order)
             self.learning_rate[:] = [
-                rate * math.sqrt(1 - b2**t) / (1 - b1**t) for rate, b1, b2 in zip(
-                    self.learning_rate_init.tolist(), self.beta_1.tolist(),
-                    self.beta_2.tolist())]
-        return self.learning_rate
-
-    def _annealed_rates(self, t: int) -> Array:
-        """``begin_step``'s rates with each model's share of ``eta`` (the order of
-        operations of the compiled path: ``eta`` first, then the correction)."""
-        self.learning_rate[:] = [
-            rate * scale * math.sqrt(1 - b2**t) / (1 - b1**t)
-            for rate, scale, b1, b2 in zip(
-                self.learning_rate_init.tolist(), self.scale.tolist(),
-                self.beta_1.tolist(), self.beta_2.tolist())]
+                _adam_step_sizes(rate * scale, t, b1, b2) for rate, scale, b1, b2 in zip(
+                    self.learning_rate_init.tolist(), self.scale.tolist(),
+                    self.beta_1.tolist(), self.beta_2.tolist())]
         return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
@@ -353,19 +355,32 @@ class Adam(_Annealing):
         v += (grads * grads) * one_minus_b2
         params += -rate * (m / (xp.sqrt(v) + eps))
 
-    def weight_step_sizes(self, n_weights: int) -> Array:
-        """Per-parameter step size of the last update of the first ``n_weights``
-        parameters (the weights), ``eta_t / (sqrt(v) + eps)``, ``(K, n_weights)``."""
+    def step_sizes(self) -> Array:
+        """Per-parameter step size of the last update, ``eta_t / (sqrt(v) + eps)``,
+        ``(K, P)``."""
         if not is_numpy(self.vs):
             xp = namespace(self.vs)
             return _column(self.learning_rate, None, self.vs) / (
-                xp.sqrt(self.vs[:, :n_weights]) + _column(self.epsilon, None, self.vs))
-        return self.learning_rate[:, None] / (np.sqrt(self.vs[:, :n_weights])
-                                              + self.epsilon[:, None])
+                xp.sqrt(self.vs) + _column(self.epsilon, None, self.vs))
+        return self.learning_rate[:, None] / (np.sqrt(self.vs) + self.epsilon[:, None])
 
-    def iteration_ends(self, samples_seen: Array) -> None:
-        """Count the epoch (the cosine schedule's clock)."""
+    def iteration_ends(self, samples_seen: Array | None = None) -> None:
+        """Count the epoch (the cosine schedule's clock). ``samples_seen`` is
+        ignored: SGD's invscaling needs it, Adam shares the call."""
         self._count_epoch()
+
+    def ran_epochs(self, n_epochs: NDArray[np.int64], samples_seen: Array | None = None
+                   ) -> None:
+        """The compiled loop ran ``n_epochs`` full-batch epochs (one step each)
+        of each model: count the steps and epochs, and the last step's size."""
+        self.t += int(np.max(n_epochs, initial=0))
+        self._count_epoch(n_epochs)
+        last = np.where(self.cosine,  # the share of the last step taken
+                        cosine_factor(self.epochs - 1, self.horizon), 1.0)
+        self.learning_rate[:] = [
+            _adam_step_sizes(eta, self.t, b1, b2) for eta, b1, b2 in zip(
+                (self.learning_rate_init * last).tolist(), self.beta_1.tolist(),
+                self.beta_2.tolist())]
 
     def trigger_stopping(self, models: Array) -> Array:
         """Adam stops every model whose criterion fired."""

@@ -2,7 +2,7 @@
 penalized (the lecture: "usually not consider biases").
 
 A penalty acts on the flat parameter buffer ``(K, P)`` of K models (see
-:class:`~.network.Layout`: the first ``n_weights`` entries of a row are the
+:class:`~.layout.Layout`: the first ``n_weights`` entries of a row are the
 weights ``W``, the rest the biases) with a per-model ``strength = alpha / n``,
 ``n`` the (weighted) size of the model's training set. Every penalty is a mix
 of two terms, ``R(W) = l2 ||W||_2^2 / 2 + l1 ||W||_1``:
@@ -23,7 +23,8 @@ after each update of the rest (:meth:`Penalty.proximal_step`): the slide's
 ``- eta lambda sgn(w)``, except that a weight it would carry across zero stops
 at exactly zero (soft thresholding; the truncated gradient of Langford et al.,
 2009). A weight then stays at zero as long as the data gradient's pull is
-weaker than lambda, the optimality condition of an L1-penalized minimum.
+weaker than lambda, the optimality condition of an L1-penalized minimum. The
+step is :func:`.rules.soft_threshold`, which the compiled path calls too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .backend import is_numpy, like, namespace, zeros
+from .jit import in_namespace
+from .rules import soft_threshold
 
 Array = NDArray[np.floating]
 
@@ -159,14 +162,8 @@ class Penalty:
             ``eta_t / (sqrt(v) + eps)`` per weight for Adam).
         """
         W = self.weights(params)
-        if not is_numpy(W):
-            xp = namespace(W)
-            shrunk = xp.maximum(xp.abs(W) - step * self._l1_column(W), like(0.0, W))
-            params[:, :self.n_weights] = xp.copysign(shrunk, W)
-            return
-        shrunk = np.abs(W) - step * self._l1_column(W)
-        np.maximum(shrunk, 0, out=shrunk)
-        np.copysign(shrunk, W, out=W)
+        threshold = step * self._l1_column(W)
+        params[:, :self.n_weights] = in_namespace(soft_threshold, namespace(W))(W, threshold)
 
 
 def _row_dots(a: Array, b: Array) -> Array:

@@ -11,8 +11,9 @@ aligned with the stack, so that the per-epoch bookkeeping is a few vectorized
 operations without fancy indexing; it writes them back to the state when
 models stop.
 
-The divergence rule (:func:`diverged`, :func:`judge_ending`) lives here and
-nowhere else: the shell reads ``status`` and never decides divergence itself.
+The stopping and divergence rules are the functions of :mod:`.rules` (which
+the compiled loop calls too), applied here to the arrays of K models: the
+shell reads ``status`` and never decides divergence itself.
 """
 
 from __future__ import annotations
@@ -23,30 +24,36 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .backend import copy
+from .jit import plain
+from .rules import (
+    CONVERGED,
+    DIVERGED,
+    DIVERGED_RESTORED,
+    EXPLOSION_FACTOR,
+    MAX_ITER,
+    TRAINING,
+    WORSE_THAN_START,
+    is_diverged,
+    loss_stalled,
+    next_count,
+    score_stalled,
+)
 from .types import Array
 
-#: Model status codes after training.
-TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
+__all__ = ["CONVERGED", "DIVERGED", "DIVERGED_RESTORED", "EXPLOSION_FACTOR", "MAX_ITER",
+           "Progress", "TRAINING", "TrainingState", "WORSE_THAN_START", "diverged"]
 
-#: Without early stopping, a loss this many times the first epoch's loss (of the
-#: same call) stops a training as diverged while it is still finite, and one that
-#: ends over ``WORSE_THAN_START`` times its first epoch's loss has diverged too,
-#: whatever stopped it: a blown-up loss can stop on the no-improvement rule and
-#: pass for convergence. (With early stopping the best weights are restored
-#: anyway, and training goes on as in scikit-learn.)
-EXPLOSION_FACTOR = 1e6
-WORSE_THAN_START = 10.0
+#: The rules on the arrays of K models.
+_diverged, _next_count = plain(is_diverged), plain(next_count)
+_loss_stalled, _score_stalled = plain(loss_stalled), plain(score_stalled)
 
 
 def diverged(loss: Array, first_loss: Array, guard_explosion: bool | NDArray[np.bool_]
              ) -> NDArray[np.bool_]:
-    """The divergence rule of one epoch (iteration): a non-finite loss, or,
-    for the models with ``guard_explosion`` (those without early stopping), a
-    loss over ``EXPLOSION_FACTOR`` times the first epoch's."""
-    bad = ~np.isfinite(loss)
-    if np.any(guard_explosion):
-        bad |= guard_explosion & (loss > EXPLOSION_FACTOR * first_loss)
-    return bad
+    """:func:`.rules.is_diverged` of each model: a non-finite loss, or, for the
+    models with ``guard_explosion`` (those without early stopping), a loss over
+    ``EXPLOSION_FACTOR`` times the first epoch's."""
+    return _diverged(loss, first_loss, np.asarray(guard_explosion, dtype=bool))
 
 
 class TrainingState:
@@ -123,10 +130,6 @@ class TrainingState:
         self.flush()
         curves = self._curves.setdefault(name, [[] for _ in range(self.n_models)])
         curves[k].append(np.array(values, dtype=float))
-
-    def has_curve(self, name: str) -> bool:
-        """Whether the curve ``name`` was ever recorded."""
-        return name in self._curves or name in self._pending
 
     def curve(self, name: str, k: int = 0) -> Array:
         """Model k's values of the curve ``name``, one row per epoch (empty if none).
@@ -218,19 +221,19 @@ class Progress:
         Returns which models improved on their best.
         """
         if early.all():
-            worse = score < self.best_score + tol  # NaN compares False
+            worse = _score_stalled(score, self.best_score, tol)  # NaN compares False
             improved = score > self.best_score
             np.fmax(self.best_score, score, out=self.best_score)
         elif not early.any():
-            worse = loss > self.best_loss - tol
+            worse = _loss_stalled(loss, self.best_loss, tol)
             improved = loss < self.best_loss
             np.fmin(self.best_loss, loss, out=self.best_loss)
         else:
-            worse = np.where(early, score < self.best_score + tol, loss > self.best_loss - tol)
+            worse = np.where(early, _score_stalled(score, self.best_score, tol),
+                             _loss_stalled(loss, self.best_loss, tol))
             improved = np.where(early, score > self.best_score, loss < self.best_loss)
             self.best_score = np.where(early, np.fmax(self.best_score, score),
                                        self.best_score)
             self.best_loss = np.where(early, self.best_loss, np.fmin(self.best_loss, loss))
-        self.count += 1
-        self.count *= worse
+        self.count = _next_count(self.count, worse)
         return improved

@@ -31,8 +31,10 @@ from .activations import saturation
 from .backend import copy, is_numpy, move, set_rows, take_rows, to_numpy
 from .compiled import MaskStreams, train_full_batch
 from .dropout import draw_masks
+from .jit import plain
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
+from .rules import patience_exhausted, stop_message
 from .scores import score
 from .stack import Stack
 from .state import (
@@ -44,6 +46,8 @@ from .state import (
     TrainingState,
 )
 from .types import Array, EpochHooks, TrainingConfig, TrainingData
+
+_patience_exhausted = plain(patience_exhausted)  # on the arrays of K models
 
 
 def train(
@@ -63,7 +67,7 @@ def train(
     arch : Architecture
     data : TrainingData
     params : ndarray of shape (K, P)
-        Flat parameters (see :class:`~.network.Layout`); overwritten with the
+        Flat parameters (see :class:`~.layout.Layout`); overwritten with the
         final (or best, with early stopping) parameters of every model.
     state : TrainingState
         Progress, updated in place (curves, counters, status); its optimizer
@@ -129,7 +133,7 @@ class _Loop:
         masks = MaskStreams(stack.dropout, self.arch.layer_units[1:-1],
                             self.arch.dropout_mode, stack.rngs, stack.params.dtype
                             ) if stack.has_dropout else None
-        train_full_batch(stack.compiled, X, Y, weight, stack.params, self.state,
+        train_full_batch(stack.compiled, (X, Y, weight), stack.params, self.state,
                          self.config, stack.penalty, guard_explosion=~self.early,
                          masks=masks)
         self.params[:] = stack.params
@@ -218,7 +222,7 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
         record = config.diagnostics and b == stack.n_batches - 1
         if compiled is not None:
             loss, batch_norms, batch_saturation = compiled(
-                config.loss, Xb, Yb, wb, work.mask_matrix, stack.params, optimizer,
+                config.loss, (Xb, Yb, wb), work.mask_matrix, stack.params, optimizer,
                 penalty, record)
             saturation = batch_saturation if record else saturation
             if stack.n_batches == 1:  # one batch: the epoch's loss and norms are its own
@@ -228,8 +232,8 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
             optimizer.step(stack.params, stack.grads)
             if penalty.has_l1:
                 loss = loss + penalty.l1_value(stack.params)
-                penalty.proximal_step(stack.params,
-                                      optimizer.weight_step_sizes(penalty.n_weights))
+                steps = optimizer.step_sizes()[:, :penalty.n_weights]  # (K, 1) stays
+                penalty.proximal_step(stack.params, steps)
             if record:
                 saturation = _saturation(stack.arch.activation, work)
         total_loss = total_loss + loss * n_b
@@ -284,7 +288,7 @@ def _apply_stopping_rule(state: TrainingState, ids: NDArray[np.intp], progress: 
                          log: Callable[[str], None] | None) -> NDArray[np.bool_]:
     """Which models stop after this epoch; adaptive SGD lowers its rate instead."""
     patience = config.n_iter_no_change[ids]
-    fired = progress.count > patience
+    fired = _patience_exhausted(progress.count, patience)
     stopping = np.zeros(len(ids), dtype=bool)
     if not fired.any():
         return stopping
@@ -293,17 +297,16 @@ def _apply_stopping_rule(state: TrainingState, ids: NDArray[np.intp], progress: 
     stop = optimizer.trigger_stopping(local)
     for j, stops in zip(local, stop):
         k = ids[j]
-        msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
-            "Validation score" if early[j] else "Training loss", config.tol[k], patience[j])
         if stops:
             state.status[k] = CONVERGED
             stopping[j] = True
             adaptive = schedule is not None and schedule[j] == "adaptive"
-            suffix = " Learning rate too small. Stopping." if adaptive else " Stopping."
+            ending = " Learning rate too small. Stopping." if adaptive else " Stopping."
         else:
             progress.count[j] = 0
-            suffix = " Setting learning rate to %f" % optimizer.learning_rate[j]
-        state.messages[k].append(msg + suffix)
+            ending = " Setting learning rate to %f" % optimizer.learning_rate[j]
+        message = stop_message(early[j], config.tol[k], patience[j], ending)
+        state.messages[k].append(message)
         if log is not None:
-            log(msg + suffix)
+            log(message)
     return stopping

@@ -10,6 +10,11 @@ optimizer update are one pass over the parameters instead of a dozen, and the
 element-wise work is fused into the loops that produce it. The matrix products
 go to BLAS (``np.dot``), as numpy's do. Tests hold the two paths to 1e-12.
 
+The per-model rules (schedules, Adam's bias correction, the stopping and
+divergence rules, the proximal L1 step, constants and codes) are not copied
+here: the kernels call the functions of :mod:`..rules`, and read each model's
+settings by name from the records of :mod:`..settings`.
+
 It runs when numba is installed and the batch is dense; sparse input, or the
 environment variable ``SKLEARN_MLPREG_ENGINE=numpy``, selects the reference.
 """
@@ -23,24 +28,30 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
+from ..jit import njit
 from ..network import Architecture
-from ..optimizers import SGD, Adam, cosine_factor
+from ..optimizers import SGD, Adam
 from ..penalties import Penalty
-from ..state import CONVERGED, MAX_ITER, TRAINING, TrainingState
-from ..types import Array, TrainingConfig
-from .kernels import (
-    ADAM,
-    HIDDEN_CODES,
-    LOSS_CODES,
-    OUTPUT_CODES,
-    SGD_MOMENTUM,
-    batch_step,
-    njit,
+from ..rules import CONVERGED, MAX_ITER, TRAINING, stop_message
+from ..settings import (
+    Geometry,
+    epoch_settings,
+    geometry,
+    progress_records,
+    step_constants,
 )
-from .loop import BEST, COUNT, FIRST, LAST, N_ITER, RATE, STATUS, T, train_epochs
+from ..state import TrainingState
+from ..types import Array, TrainingConfig
+from .kernels import batch_step
+from .loop import Curves, Streams, train_epochs
 from .streams import read_states, write_back
 
-__all__ = ["CompiledStep", "MaskStreams", "available", "train_full_batch"]
+__all__ = ["CompiledStep", "MaskStreams", "available", "runs", "train_full_batch"]
+
+#: How many times the compiled entry points ran in this process (the batch
+#: step, and the whole-training loop): the tests read them to prove that the
+#: compiled path ran where it must, and not where it must not.
+runs = {"batch_step": 0, "train_full_batch": 0}
 
 
 def available() -> bool:
@@ -59,24 +70,21 @@ class CompiledStep:
     """
 
     def __init__(self, arch: Architecture, dtype: DTypeLike) -> None:
-        layout = arch.layout
-        units = np.asarray(layout.layer_units, dtype=np.int64)
-        self.n_layers = len(units) - 1
-        self.n_units = int(units[1:].sum())
-        self.geometry = np.concatenate([
-            units, layout.coef_starts, layout.intercept_starts,
-            np.concatenate([[0], np.cumsum(units[1:])]),
-            [HIDDEN_CODES[arch.activation], OUTPUT_CODES[arch.out_activation], 0, 0],
-        ]).astype(np.int64)
+        self.arch = arch
+        self.net: Geometry = geometry(arch.layout, arch.activation, arch.out_activation)
+        self.n_layers = len(self.net.units) - 1
+        self.n_units = int(self.net.units[1:].sum())
         self.dtype = np.dtype(dtype)
-        self.n_params = layout.n_params
+        self.n_params = arch.layout.n_params
         self.no_masks = np.zeros((1, 1, 0), dtype=self.dtype)
         self._work: dict[int, Array] = {}
         self._inputs: tuple = (None, None, None, None)
         self._constants: tuple = (None, None)
+        self._rates: Array | None = None
 
-    def _prepare_inputs(self, X: Array, Y: Array, weight: Array | None) -> tuple:
-        """The batch as the kernel takes it (kept while the batch is the same)."""
+    def prepare_inputs(self, X: Array, Y: Array, weight: Array | None) -> tuple:
+        """The batch ``(X, Y, fractions)`` as the kernels take it (kept while
+        the batch is the same)."""
         cached = self._inputs
         if cached[0] is X and cached[1] is Y and cached[2] is weight:
             return cached[3]
@@ -88,58 +96,57 @@ class CompiledStep:
         self._inputs = (X, Y, weight, (X3, Y3, fractions))
         return X3, Y3, fractions
 
-    def _prepare_constants(self, loss_name: str, optimizer: SGD | Adam,
-                           penalty: Penalty) -> tuple:
-        """Per-model strengths and the optimizer's constants (kept while the stack's
-        models and settings are the same)."""
+    def prepare_constants(self, loss_name: str, optimizer: SGD | Adam,
+                          penalty: Penalty) -> tuple:
+        """The geometry with the loss and optimizer codes (a plain tuple), the models'
+        :func:`..settings.step_constants` and the output rows (kept while the
+        stack's models and settings are the same)."""
         key = self._constants[0]
         if (key is not None and key[0] == loss_name and key[1] is optimizer
                 and key[2] is penalty.strength):
             return self._constants[1]
         key = (loss_name, optimizer, penalty.strength)
-        K, dtype = penalty.strength.shape[0], self.dtype
-        per_model = np.empty((3, K), dtype=dtype)
-        per_model[0] = (penalty.l2 * penalty.strength)[:, 0]
-        per_model[1] = (penalty.l1 * penalty.strength)[:, 0]
-        hyper = np.zeros((K, 9))
-        if isinstance(optimizer, Adam):
-            self.geometry[-1] = ADAM
-            hyper[:, 0], hyper[:, 1], hyper[:, 2] = (optimizer.beta_1, optimizer.beta_2,
-                                                     optimizer.epsilon)
-            hyper[:, 5], hyper[:, 6] = 1 - optimizer.beta_1, 1 - optimizer.beta_2
-        else:
-            self.geometry[-1] = SGD_MOMENTUM
-            hyper[:, 3], hyper[:, 4] = optimizer.momentum, optimizer.nesterov
-        hyper[:, 7], hyper[:, 8] = 0.01, np.finfo(dtype).eps  # leaky ReLU slope, clipping
-        self.geometry[-2] = LOSS_CODES[loss_name]
-        hyper = hyper.astype(dtype)
-        out = np.zeros((K, 1 + self.n_layers + self.n_layers - 1), dtype=np.float64)
-        self._constants = (key, (per_model, hyper, out))
-        return per_model, hyper, out
+        arch = self.arch
+        net = geometry(arch.layout, arch.activation, arch.out_activation, loss_name,
+                       optimizer)
+        constants = step_constants(optimizer, penalty, self.dtype)
+        out = np.zeros((len(constants), 2 * self.n_layers), dtype=np.float64)
+        self._rates = constants["rate"]  # writing a field by name costs microseconds
+        self._constants = (key, (tuple(net), constants, out))  # (see batch_step)
+        return self._constants[1]
 
-    def __call__(self, loss_name: str, X: Array, Y: Array, weight: Array | None,
-                 masks: Array | None, params: Array, optimizer: SGD | Adam,
-                 penalty: Penalty, record_saturation: bool
-                 ) -> tuple[Array, Array, Array]:
-        """One step of the K models of ``params`` on the batch ``(X, Y, weight)``.
-
-        Returns the loss (data and penalty) and the data-gradient norms per
-        layer of each model, and the saturation of its hidden layers (zeros
-        unless ``record_saturation``).
-        """
-        X3, Y3, fractions = self._prepare_inputs(X, Y, weight)
-        per_model, hyper, out = self._prepare_constants(loss_name, optimizer, penalty)
-        per_model[2] = optimizer.begin_step()
-        n = X3.shape[1]
+    def workspace(self, n: int) -> Array:
+        """The scratch memory of a batch of ``n`` rows (kept)."""
         if n not in self._work:
             self._work[n] = np.empty(3 * n * self.n_units + self.n_params, self.dtype)
-        state1, state2 = ((optimizer.ms, optimizer.vs) if isinstance(optimizer, Adam)
-                          else (optimizer.velocity, optimizer.velocity))
-        batch_step(X3, Y3, fractions, self.no_masks if masks is None else masks, params,
-                   state1, state2, self.geometry, per_model, hyper, self._work[n], out,
-                   record_saturation)
+        return self._work[n]
+
+    def __call__(self, loss_name: str, batch: tuple, masks: Array | None, params: Array,
+                 optimizer: SGD | Adam, penalty: Penalty, record_saturation: bool
+                 ) -> tuple[Array, Array, Array | None]:
+        """One step of the K models of ``params`` on ``batch = (X, Y, weight)``.
+
+        Returns the loss (data and penalty) and the data-gradient norms per
+        layer of each model, and the saturation of its hidden layers if
+        ``record_saturation`` (else None).
+        """
+        X3, Y3, fractions = self.prepare_inputs(*batch)
+        net, constants, out = self.prepare_constants(loss_name, optimizer, penalty)
+        self._rates[:] = optimizer.begin_step()  # (a view of the records' field)
+        runs["batch_step"] += 1
+        batch_step((X3, Y3, fractions), self.no_masks if masks is None else masks,
+                   (params, *optimizer_state(optimizer)), net, constants,
+                   self.workspace(X3.shape[1]), out, record_saturation)
         L = self.n_layers  # (the caller consumes the loss and norms before the next step)
         return out[:, 0], out[:, 1:L + 1], out[:, L + 1:].copy() if record_saturation else None
+
+
+def optimizer_state(optimizer: SGD | Adam) -> tuple[Array, Array]:
+    """The two state rows the kernels update: Adam's m and v, or SGD's velocity
+    twice."""
+    if isinstance(optimizer, Adam):
+        return optimizer.ms, optimizer.vs
+    return optimizer.velocity, optimizer.velocity
 
 
 #: Values of the curves kept per call of the compiled loop (epochs x models x
@@ -147,61 +154,40 @@ class CompiledStep:
 CURVE_BLOCK = 1 << 21
 
 
-def train_full_batch(step: CompiledStep, X: Array, Y: Array, weight: Array | None,
-                     params: Array, state: TrainingState, config: TrainingConfig,
-                     penalty: Penalty, guard_explosion: np.ndarray,
+def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: TrainingState,
+                     config: TrainingConfig, penalty: Penalty, guard_explosion: np.ndarray,
                      masks: MaskStreams | None = None) -> None:
     """Every epoch of a full-batch training of the K models of ``params``, in place.
 
     The compiled counterpart of the reference loop for the trainings it covers
-    (full batches; no validation set, callback or log; a constant or
-    invscaling schedule): ``state`` receives the counters, status, curves and
-    messages the reference records, its optimizer the moments and step count.
-    ``masks`` draws the dropout masks of the models that drop units.
+    (full batches of ``batch = (X, Y, weight)``; no validation set, callback or
+    log; a constant, invscaling or cosine schedule): ``state`` receives the
+    counters, status, curves and messages the reference records, its optimizer
+    the moments and the steps. ``masks`` draws the dropout masks of the models
+    that drop units.
     """
     optimizer = state.optimizer
-    X3, Y3, fractions = step._prepare_inputs(X, Y, weight)
-    per_model, hyper, _ = step._prepare_constants(config.loss, optimizer, penalty)
-    K, n_layers = params.shape[0], step.n_layers
-    adam = isinstance(optimizer, Adam)
-    counters = np.zeros((8, K))
-    counters[T], counters[BEST] = state.t, state.best_loss
-    counters[COUNT], counters[STATUS] = state.no_improvement_count, TRAINING
-    counters[RATE] = optimizer.learning_rate
-    settings = np.zeros((K, 13))
-    settings[:, 0], settings[:, 1] = config.max_iter, config.tol
-    settings[:, 2], settings[:, 3] = config.n_iter_no_change, guard_explosion
-    if not adam:
-        settings[:, 4], settings[:, 5] = optimizer.schedule == "invscaling", optimizer.power_t
-    settings[:, 6], settings[:, 7] = optimizer.t if adam else 0, X3.shape[1]
-    settings[:, 8] = optimizer.learning_rate_init
-    if adam:
-        settings[:, 9], settings[:, 10] = optimizer.beta_1, optimizer.beta_2
-    settings[:, 11] = np.where(optimizer.cosine, optimizer.horizon, 0)
-    settings[:, 12] = optimizer.epochs
+    inputs = step.prepare_inputs(*batch)
+    net, constants, _ = step.prepare_constants(config.loss, optimizer, penalty)
+    K, n_layers, n = params.shape[0], step.n_layers, inputs[0].shape[1]
+    settings = epoch_settings(config, optimizer, guard_explosion, n)
+    progress = progress_records(state)
     max_iter = int(config.max_iter.max())
-    width = 1 + 2 * n_layers - 1
-    block = max(1, min(max_iter, CURVE_BLOCK // (K * width)))
-    loss_curve = np.empty((block, K))
-    diagnostics = np.zeros((block, K, 2 * n_layers - 1))
-    state1, state2 = ((optimizer.ms, optimizer.vs) if adam
-                      else (optimizer.velocity, optimizer.velocity))
-    n = X3.shape[1]
-    if n not in step._work:
-        step._work[n] = np.empty(3 * n * step.n_units + step.n_params, step.dtype)
+    block = max(1, min(max_iter, CURVE_BLOCK // (K * 2 * n_layers)))
+    curves = Curves(np.empty((block, K)), np.zeros((block, K, 2 * n_layers - 1)), 0,
+                    config.diagnostics)
+    model = (params, *optimizer_state(optimizer))
     done = np.zeros(K, dtype=np.intp)
     masks = masks or MaskStreams.none(step.dtype)
-    mask = np.ones((1 + n, max(1, int(masks.widths.sum()))), dtype=step.dtype)
+    streams = masks.streams(n)
+    runs["train_full_batch"] += 1
     for start in range(0, max_iter, block):
-        train_epochs(X3, Y3, fractions, step.no_masks[0], params, state1, state2,
-                     step.geometry, per_model, hyper, step._work[n], settings, counters,
-                     loss_curve, diagnostics, start, config.diagnostics, masks.dropout,
-                     masks.widths, masks.keys, masks.positions, mask)
-        _record_curves(state, counters[N_ITER].astype(np.intp), done, loss_curve,
-                       diagnostics, n_layers, config.diagnostics)
-        if (counters[STATUS] != TRAINING).all():
+        train_epochs(inputs, model, net, constants, settings, progress, step.workspace(n),
+                     curves._replace(start=start), streams)
+        _record_curves(state, progress["n_iter"].astype(np.intp), done, curves, n_layers)
+        if (progress["status"] != TRAINING).all():
             break
-    _record_ending(state, counters, optimizer, config)
+    _record_ending(state, progress, config)
     masks.finish()
 
 
@@ -233,6 +219,12 @@ class MaskStreams:
         self.keys, self.positions = read_states(rngs) if len(self.models) else (
             np.zeros((1, 624), dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
+    def streams(self, n: int) -> Streams:
+        """The :class:`.loop.Streams` of the compiled loop for batches of ``n`` rows."""
+        width = max(1, int(self.widths.sum()))
+        return Streams(self.dropout[0], self.dropout[1], self.widths, self.keys,
+                       self.positions, np.ones((1 + n, width), dtype=self.dropout.dtype))
+
     @classmethod
     def none(cls, dtype: DTypeLike) -> MaskStreams:
         """No dropout."""
@@ -245,41 +237,30 @@ class MaskStreams:
 
 
 def _record_curves(state: TrainingState, n_iter: np.ndarray, done: np.ndarray,
-                   loss_curve: Array, diagnostics: Array, n_layers: int,
-                   record: bool) -> None:
+                   curves: Curves, n_layers: int) -> None:
     """Append each model's epochs of this block to its curves."""
     for k in np.flatnonzero(n_iter > done):
         new = slice(0, n_iter[k] - done[k])
-        state.extend("loss", k, loss_curve[new, k])
-        if record:
-            state.extend("gradient_norms", k, diagnostics[new, k, :n_layers])
-            state.extend("saturation", k, diagnostics[new, k, n_layers:])
+        state.extend("loss", k, curves.loss[new, k])
+        if curves.record:
+            state.extend("gradient_norms", k, curves.diagnostics[new, k, :n_layers])
+            state.extend("saturation", k, curves.diagnostics[new, k, n_layers:])
     done[:] = n_iter
 
 
-def _record_ending(state: TrainingState, counters: Array, optimizer: SGD | Adam,
-                   config: TrainingConfig) -> None:
-    """Counters, status and messages into the state; step count into the optimizer."""
-    state.t[:] = counters[T]
-    state.best_loss[:] = counters[BEST]
-    state.no_improvement_count[:] = counters[COUNT]
-    state.n_iter[:] = counters[N_ITER]
-    state.first_loss[:], state.last_loss[:] = counters[FIRST], counters[LAST]
-    status = counters[STATUS].astype(np.intp)
+def _record_ending(state: TrainingState, progress: np.ndarray, config: TrainingConfig
+                   ) -> None:
+    """Counters, status and messages into the state; the epochs run into the
+    optimizer (which advances its own schedule and step count)."""
+    n_iter = progress["n_iter"].astype(np.int64)
+    state.t[:] = progress["t"]
+    state.best_loss[:] = progress["best_loss"]
+    state.no_improvement_count[:] = progress["count"]
+    state.n_iter[:] = n_iter
+    state.first_loss[:], state.last_loss[:] = progress["first_loss"], progress["last_loss"]
+    status = progress["status"].astype(np.intp)
     state.status[:] = np.where(status == TRAINING, MAX_ITER, status)
     for k in np.flatnonzero(state.status == CONVERGED):
-        state.messages[k].append(
-            "Training loss did not improve more than tol=%f for %d consecutive epochs."
-            " Stopping." % (config.tol[k], config.n_iter_no_change[k]))
-    optimizer.epochs += counters[N_ITER].astype(np.int64)
-    if optimizer.cosine.any():
-        optimizer.scale = np.where(optimizer.cosine,
-                                   cosine_factor(optimizer.epochs, optimizer.horizon), 1.0)
-    if isinstance(optimizer, Adam):
-        optimizer.t += int(counters[N_ITER].max())
-        last = np.where(optimizer.cosine,  # the share of the last step taken
-                        cosine_factor(optimizer.epochs - 1, optimizer.horizon), 1.0)
-        optimizer.learning_rate[:] = optimizer.learning_rate_init * last * np.sqrt(
-            1 - optimizer.beta_2**optimizer.t) / (1 - optimizer.beta_1**optimizer.t)
-    else:
-        optimizer.learning_rate = counters[RATE].copy()
+        state.messages[k].append(stop_message(False, config.tol[k],
+                                              config.n_iter_no_change[k], " Stopping."))
+    state.optimizer.ran_epochs(n_iter, state.t)

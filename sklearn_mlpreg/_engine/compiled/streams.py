@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..jit import jit
 from ..types import Array
-from .kernels import _jit
 
 N, M = 624, 397  # MT19937's state length and shift
 MATRIX_A, UPPER, LOWER = 0x9908B0DF, 0x80000000, 0x7FFFFFFF
@@ -42,7 +42,7 @@ def write_back(rngs: Sequence[np.random.RandomState], keys: Array, positions: Ar
         rngs[k].set_state((name, keys[k], int(positions[k]), has_gauss, gauss))
 
 
-@_jit
+@jit
 def _twist(key: Array) -> None:
     """Regenerate the 624 words of one state (the MT19937 recurrence)."""
     for i in range(N - M):
@@ -55,7 +55,7 @@ def _twist(key: Array) -> None:
     key[N - 1] = key[M - 1] ^ (y >> 1) ^ (MATRIX_A if y & 1 else 0)
 
 
-@_jit
+@jit
 def _temper(y: np.uint32) -> np.uint32:
     y ^= y >> 11
     y ^= (y << 7) & 0x9D2C5680
@@ -63,7 +63,7 @@ def _temper(y: np.uint32) -> np.uint32:
     return y ^ (y >> 18)
 
 
-@_jit
+@jit
 def _uniform(key: Array, pos: int) -> tuple[float, int]:
     """``random_sample()`` from the state ``(key, pos)``: ``(a * 2^26 + b) / 2^53``
     from the top 27 and 26 bits of the next two words; returns the new position."""
@@ -79,14 +79,14 @@ def _uniform(key: Array, pos: int) -> tuple[float, int]:
     return (a * 67108864.0 + b) / 9007199254740992.0, pos + 1
 
 
-@_jit
+@jit
 def next_double(keys: Array, positions: Array, k: int) -> float:
     """The next ``random_sample()`` of stream ``k``."""
     value, positions[k] = _uniform(keys[k], positions[k])
     return value
 
 
-@_jit
+@jit
 def draw_masks(keys: Array, positions: Array, k: int, rates: Array, scale: Array,
                units: Array, masks: Array) -> None:
     """Model ``k``'s masks for one batch, as :func:`..dropout.draw_masks` draws them.

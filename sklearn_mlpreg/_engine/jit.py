@@ -1,0 +1,58 @@
+"""numba, when installed: the library's ``njit`` settings in one place.
+
+Both the rules (:mod:`.rules`) and the compiled kernels (:mod:`.compiled`)
+import :func:`jit` from here; without numba it returns the plain function, so
+the engine runs (in pure Python) wherever numba is missing.
+
+numba's disk cache follows the file of each compiled function only: after an
+edit of :mod:`.rules` or :mod:`.settings`, the kernels that call them keep
+their cached machine code until their own files change (touch
+``compiled/*.py``, or delete their ``__pycache__``).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+try:  # numba is a dependency, but the engine works without it
+    from numba import njit
+except ImportError:  # pragma: no cover - exercised where numba is missing
+    njit = None
+
+__all__ = ["in_namespace", "jit", "njit", "plain"]
+
+
+def jit(function: Callable, **options: Any) -> Callable:
+    """``numba.njit`` with the library's settings (or the plain function): cached
+    on disk, no GIL, IEEE arithmetic (a division by zero gives inf, as in numpy),
+    no bounds checks."""
+    if njit is None:  # pragma: no cover
+        return function
+    return njit(cache=True, nogil=True, boundscheck=False, error_model="numpy",
+                **options)(function)
+
+
+def plain(function: Callable) -> Callable:
+    """The Python function behind a :func:`jit` one: the same formula, run by
+    numpy on whole arrays (one value per model) instead of one scalar."""
+    return getattr(function, "py_func", function)
+
+
+_BOUND: dict[tuple[Callable, Any], Callable] = {}
+
+
+def in_namespace(function: Callable, xp: Any) -> Callable:
+    """:func:`plain` ``function`` with its global ``xp`` (the array namespace
+    its formula names) bound to ``xp``: the one text of a rule, run on arrays
+    of another Array API namespace (PyTorch, CuPy, ...)."""
+    python = plain(function)
+    if python.__globals__.get("xp") is xp:
+        return python
+    key = (python, xp)
+    if key not in _BOUND:
+        _BOUND[key] = types.FunctionType(python.__code__, {**python.__globals__, "xp": xp},
+                                         python.__name__, python.__defaults__,
+                                         python.__closure__)
+    return _BOUND[key]
