@@ -10,7 +10,7 @@ models still training), which the library's progress bar reads.
 
 from __future__ import annotations
 
-from .._engine import namespace
+from .._engine import copy
 
 
 class CallbackBridge:
@@ -50,7 +50,7 @@ class CallbackBridge:
         }
         attributes = None
         if self.reconstruct is not None:
-            snapshot = namespace(params).asarray(params, copy=True)
+            snapshot = copy(params)
             attributes = lambda: self.reconstruct(snapshot)  # noqa: E731 (lazy)
         stop = self._task.call_on_fit_task_end(
             estimator=self.estimator, X=self.X, y=self.y,
