@@ -9,7 +9,9 @@ checkout of that release::
 It fits a regressor, a classifier with dropout, a CV estimator, a seed
 ensemble, a batched search and a pipeline (each only if that release has it)
 on small fixed data, and writes for each ``NAME.pkl``, ``NAME.skops`` and the
-predictions it made into ``predictions.npz``, with ``manifest.json`` naming
+predictions it made into ``predictions.npz`` (for the regressor and the
+classifier also the predictions after one more ``partial_fit`` and after a
+warm start), with ``manifest.json`` naming
 the release, its commit and the versions of numpy and scikit-learn. Its
 output goes under ``tests/saved_models/``, where ``tests/test_saved_models.py``
 loads every file with today's library and compares its predictions to the
@@ -26,6 +28,10 @@ import subprocess
 import warnings
 
 import numpy as np
+
+#: The models whose continued training (one ``partial_fit``, a warm start of
+#: five epochs) is recorded too.
+CONTINUED = ("regressor", "classifier_dropout")
 
 
 def data():
@@ -66,6 +72,11 @@ def models():
     return out
 
 
+def _outputs(model, X):
+    """The network's outputs: a classifier's probabilities, a regressor's values."""
+    return (model.predict_proba if hasattr(model, "predict_proba") else model.predict)(X)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=pathlib.Path)
@@ -91,6 +102,13 @@ def main(argv=None) -> None:
             (out / f"{name}.pkl").write_bytes(pickle.dumps(model))
             skops.io.dump(model, out / f"{name}.skops")
             names.append(name)
+            if name in CONTINUED:  # how a loaded copy goes on training
+                y = y_reg if task == "reg" else y_clf
+                again = pickle.loads(pickle.dumps(model)).partial_fit(X, y)
+                predictions[f"{name}.partial_fit"] = _outputs(again, X_query)
+                again = pickle.loads(pickle.dumps(model))
+                again.set_params(warm_start=True, max_iter=5).fit(X, y)
+                predictions[f"{name}.warm_start"] = _outputs(again, X_query)
     np.savez(out / "predictions.npz", **predictions)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=pathlib.Path(sklearn_mlpreg.__file__).parent

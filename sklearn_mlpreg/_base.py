@@ -37,6 +37,8 @@ from ._checks import (
 from ._docs import FIT_PARAMETERS, method_docstring
 from ._engine import DROPOUT_MODES, move, predict, to_numpy
 from ._fitted import FitOutcome, check_outcome, network_attributes, set_fitted
+from ._migrations import migrate_network
+from ._persistence import SavedStateMixin
 from ._plans import Block, Resume, plan_model
 from ._settings import STOCHASTIC_SOLVERS, Settings
 from ._spec import fit_targets, make_spec
@@ -55,7 +57,7 @@ def set_init_params(estimator, init_locals: dict) -> None:
             setattr(estimator, name, value)
 
 
-class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
+class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
     """Shared machinery of :class:`MLPRegressor` and :class:`MLPClassifier`.
 
     Do not use directly.
@@ -102,6 +104,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     #: Whether the targets are class labels (set by MLPClassifier).
     _is_classifier = False
+
+    @classmethod
+    def _migrate_state(cls, state, saved):
+        return migrate_network(cls, state, saved)
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)

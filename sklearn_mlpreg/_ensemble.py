@@ -32,6 +32,7 @@ from ._checks import check_enough_samples, check_finite_output, clearer_input_er
 from ._classifier import MLPClassifier
 from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict
 from ._exceptions import FitDivergedError, warn
+from ._persistence import SavedStateMixin
 from ._plans import Block, plan_model
 from ._regressor import MLPRegressor
 from ._settings import Settings
@@ -39,7 +40,7 @@ from ._spec import fit_targets, make_spec
 from ._stacks import fitted_network, train_models
 
 
-class _BaseMLPEnsemble(MetaEstimatorMixin, BaseEstimator):
+class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the two ensembles (do not use directly)."""
 
     _member_class: type

@@ -44,3 +44,21 @@ def warn(message: str, category: type[Warning]) -> None:
     while frame is not None and frame.f_code.co_filename.startswith(roots):
         level, frame = level + 1, frame.f_back
     warnings.warn(message, category, stacklevel=level)
+
+
+class SavedModelVersionWarning(UserWarning):
+    """A model saved by an earlier release was loaded and brought up to date.
+
+    The message names both versions. The model predicts as it did; save it
+    again to store it in today's layout.
+    """
+
+
+class SavedModelVersionError(ValueError):
+    """A saved model cannot be loaded by this release.
+
+    Raised while unpickling (``pickle``, ``joblib``, :func:`sklearn_mlpreg.io.load`)
+    a model saved by a later release, or by an earlier one whose saved state
+    lacks what this release needs. The message names the saving version and
+    the fix: install that version, or refit the model.
+    """

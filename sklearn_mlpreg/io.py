@@ -3,9 +3,12 @@
 ``pickle.load`` runs whatever code the file names, so a model file from an
 untrusted place can take over the machine. skops stores a model as data and,
 on loading, refuses every type that is not explicitly trusted. :func:`load`
-trusts exactly this library's own types (on top of what skops trusts by
-default: builtins, numpy, scipy and scikit-learn) and refuses a file that
-holds anything else::
+trusts exactly this library's own types (:data:`TRUSTED_TYPES`, with the
+earlier module paths of classes that have moved) and the scikit-learn types
+that its searches and scikit-learn's searches around its MLPs hold
+(:data:`SKLEARN_TYPES`: scorers, cross-validation splitters and metric
+functions), on top of what skops trusts by default (builtins, numpy, scipy,
+scikit-learn's estimators), and refuses a file that holds anything else::
 
     from sklearn_mlpreg.io import load, save
 
@@ -18,38 +21,70 @@ Needs the ``skops`` extra: ``pip install "sklearn_mlpreg[skops]"``.
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Any, Union
 
+import sklearn.metrics
+from sklearn.metrics import _scorer
+from sklearn.model_selection import _split
 from sklearn.utils._param_validation import validate_params
 
 from ._classifier import MLPClassifier
 from ._engine import SGD, Adam, Architecture, TrainingState
+from ._ensemble import MLPEnsembleClassifier, MLPEnsembleRegressor
+from ._persistence import LEGACY_TYPE_NAMES
 from ._regressor import MLPRegressor
 from ._spec import ModelSpec
 from ._targets import ClassificationTargets, RegressionTargets
 from .callbacks import ProgressBar
-from .model_selection import MLPClassifierCV, MLPRegressorCV
+from .model_selection import (
+    BatchedGridSearchCV,
+    BatchedRandomizedSearchCV,
+    MLPClassifierCV,
+    MLPRegressorCV,
+)
 
-__all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "load", "save"]
+__all__ = ["SKLEARN_TYPES", "TRUSTED_TYPES", "UntrustedTypesError", "load", "save"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: The library's own types a saved model may hold: the estimators, their
-#: model specification and training state (kept for ``warm_start`` /
-#: ``partial_fit``: the optimizer's moments, counters and curves), and the
-#: progress bar a model carries after ``set_callbacks``.
-TRUSTED_TYPES = tuple(
-    f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV,
-                ModelSpec, Architecture, RegressionTargets, ClassificationTargets,
-                TrainingState, SGD, Adam, ProgressBar)
-) + (
-    # Where earlier releases defined classes that have moved since; the old
-    # module paths still resolve to the same classes, so their files load.
-    "sklearn_mlpreg.model_selection._alpha_cv.MLPRegressorCV",
-    "sklearn_mlpreg.model_selection._alpha_cv.MLPClassifierCV",
-)
+
+def _name(obj) -> str:
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+#: The library's own types a saved model may hold: the estimators, ensembles and
+#: searches, their model specification and training state (kept for
+#: ``warm_start`` / ``partial_fit``: the optimizer's moments, counters and
+#: curves), the progress bar a model carries after ``set_callbacks``, and the
+#: earlier module paths of classes that have moved.
+TRUSTED_TYPES = tuple(_name(cls) for cls in (
+    MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV, MLPEnsembleRegressor,
+    MLPEnsembleClassifier, BatchedGridSearchCV, BatchedRandomizedSearchCV, ModelSpec,
+    Architecture, RegressionTargets, ClassificationTargets, TrainingState, SGD, Adam,
+    ProgressBar)) + LEGACY_TYPE_NAMES
+
+
+def _sklearn_types() -> tuple[str, ...]:
+    """scikit-learn's scorers, its cross-validation splitters and the metric
+    functions of ``sklearn.metrics`` (regression, classification, ranking): what
+    a search holds besides its estimators. They compute and split; none runs
+    code a file names."""
+    scorers = (_scorer._Scorer, _scorer._PassthroughScorer, _scorer._MultimetricScorer)
+    base = (_split.BaseCrossValidator, _split.BaseShuffleSplit, _split._RepeatedSplits)
+    splitters = [cls for cls in vars(_split).values() if inspect.isclass(cls)
+                 and issubclass(cls, base) and not inspect.isabstract(cls)
+                 and not cls.__name__.startswith("_")]
+    metrics = [getattr(sklearn.metrics, name) for name in sklearn.metrics.__all__]
+    metrics = [f for f in metrics if inspect.isfunction(f) and f.__module__ in (
+        "sklearn.metrics._regression", "sklearn.metrics._classification",
+        "sklearn.metrics._ranking")]
+    return tuple(sorted(_name(obj) for obj in (*scorers, *splitters, *metrics)))
+
+
+#: The scikit-learn types :func:`load` trusts by name (see :func:`_sklearn_types`).
+SKLEARN_TYPES = _sklearn_types()
 
 
 class UntrustedTypesError(ValueError):
@@ -100,14 +135,16 @@ def load(path: PathLike) -> Any:
     ------
     UntrustedTypesError
         If the file holds a type that is neither the library's own
-        (:data:`TRUSTED_TYPES`) nor trusted by skops by default. Nothing from
+        (:data:`TRUSTED_TYPES`), nor one of scikit-learn's scorers, splitters
+        and metric functions (:data:`SKLEARN_TYPES`), nor trusted by skops by
+        default. Nothing from
         the file is executed before this check. Inspect the listed types; if
         you trust the file, load it with ``skops.io.load(path, trusted=[...])``.
     """
     sio = _skops_io()
     path = os.fspath(path)
     untrusted = sio.get_untrusted_types(file=path)
-    foreign = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    foreign = sorted(set(untrusted) - set(TRUSTED_TYPES) - set(SKLEARN_TYPES))
     if foreign:
         raise UntrustedTypesError(
             f"{path!r} holds types outside sklearn_mlpreg's trusted set: {foreign}. "

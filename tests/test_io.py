@@ -8,14 +8,38 @@ import zipfile
 import joblib
 import numpy as np
 import pytest
+from sklearn.metrics import make_scorer, mean_absolute_error
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    LeaveOneOut,
+    RandomizedSearchCV,
+    RepeatedStratifiedKFold,
+    ShuffleSplit,
+    StratifiedKFold,
+)
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_mlpreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from sklearn_mlpreg import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPEnsembleClassifier,
+    MLPEnsembleRegressor,
+    MLPRegressor,
+    MLPRegressorCV,
+)
+from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
 skops_io = pytest.importorskip("skops.io")
-from sklearn_mlpreg.io import TRUSTED_TYPES, UntrustedTypesError, load, save  # noqa: E402
+from sklearn_mlpreg.io import (  # noqa: E402
+    SKLEARN_TYPES,
+    TRUSTED_TYPES,
+    UntrustedTypesError,
+    load,
+    save,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -38,6 +62,27 @@ def fitted_models(X, y):
     yield "regressor-cv", MLPRegressorCV(alphas=[0.01, 1.0], cv=2, **FAST).fit(X, y)
     yield "classifier-cv", MLPClassifierCV(alphas=[0.01, 1.0], cv=2, **FAST).fit(X, labels)
     yield "pipeline", make_pipeline(StandardScaler(), MLPRegressor(**FAST)).fit(X, y)
+    yield "ensemble", MLPEnsembleRegressor(MLPRegressor(**FAST), n_members=2).fit(X, y)
+    yield "ensemble-classifier", MLPEnsembleClassifier(
+        MLPClassifier(**FAST), n_members=2, bootstrap=True).fit(X, labels)
+    yield "batched-grid", BatchedGridSearchCV(
+        MLPRegressor(**FAST), {"alpha": [0.1, 1.0]}, cv=KFold(2)).fit(X, y)
+    yield "batched-random", BatchedRandomizedSearchCV(
+        MLPClassifier(**FAST), {"alpha": [0.1, 1.0]}, n_iter=2, cv=3,
+        scoring="neg_log_loss", random_state=0).fit(X, labels)
+    yield "grid-multimetric", GridSearchCV(
+        make_pipeline(StandardScaler(), MLPRegressor(**FAST)),
+        {"mlpregressor__alpha": [0.1, 1.0]}, cv=ShuffleSplit(2, random_state=0),
+        scoring={"r2": "r2", "mae": make_scorer(mean_absolute_error)}, refit="r2").fit(X, y)
+    yield "random-classifier", RandomizedSearchCV(
+        MLPClassifier(**FAST), {"alpha": [0.1, 1.0]}, n_iter=2, random_state=0,
+        cv=StratifiedKFold(2), scoring="accuracy").fit(X, labels)
+    yield "classifier-cv-repeated", MLPClassifierCV(
+        alphas=[0.1, 1.0], cv=RepeatedStratifiedKFold(n_splits=2, n_repeats=1,
+                                                      random_state=0), **FAST).fit(X, labels)
+    yield "regressor-cv-loo", MLPRegressorCV(
+        alphas=[0.1, 1.0], cv=LeaveOneOut(), scoring="neg_mean_squared_error",
+        **FAST).fit(X[:6], y[:6])
 
 
 @pytest.mark.parametrize("kind", ["skops", "pickle", "joblib"])
@@ -108,6 +153,39 @@ def test_a_file_naming_a_dangerous_function_is_refused(data, tmp_path):
 def test_trusted_types_are_exactly_the_library_types():
     assert all(name.startswith("sklearn_mlpreg.") for name in TRUSTED_TYPES)
     assert "sklearn_mlpreg._regressor.MLPRegressor" in TRUSTED_TYPES
+
+
+def test_scikit_learn_types_are_scorers_splitters_and_metrics_only():
+    kinds = {"sklearn.metrics._scorer", "sklearn.model_selection._split",
+             "sklearn.metrics._regression", "sklearn.metrics._classification",
+             "sklearn.metrics._ranking"}
+    assert {name.rpartition(".")[0] for name in SKLEARN_TYPES} == kinds
+    assert "sklearn.model_selection._split.KFold" in SKLEARN_TYPES
+    assert "sklearn.metrics._regression.r2_score" in SKLEARN_TYPES
+
+
+@pytest.mark.parametrize("foreign", ["scoring", "step"])
+def test_a_search_holding_a_foreign_function_is_refused(data, tmp_path, foreign):
+    """Trusting scikit-learn's scorers and metric functions by name does not
+    trust a function of the user's (or of os) that a search carries."""
+    X, y = data
+    if foreign == "scoring":
+        search = GridSearchCV(MLPRegressor(**FAST), {"alpha": [0.1, 1.0]}, cv=2,
+                              scoring=make_scorer(_my_error, greater_is_better=False))
+        expected = r"test_io\._my_error"
+    else:
+        search = GridSearchCV(make_pipeline(FunctionTransformer(os.path.abspath),
+                                            MLPRegressor(**FAST)),
+                              {"mlpregressor__alpha": [0.1]}, cv=2)
+        expected = "abspath"
+    path = tmp_path / "search.skops"
+    save(search.fit(X, y) if foreign == "scoring" else search, path)
+    with pytest.raises(UntrustedTypesError, match=expected):
+        load(path)
+
+
+def _my_error(y_true, y_pred):
+    return float(np.mean(np.abs(y_true - y_pred)))
 
 
 def test_bad_paths_are_rejected(tmp_path):

@@ -11,11 +11,13 @@ Modules: ``_evaluate`` plans every (candidate, fold) (the pipeline's steps
 fitted once per fold and setting, ``_folds``) and returns ``_fit_and_score``'s
 records; the networks train through the package's one stacked-training
 pipeline (:mod:`sklearn_mlpreg._stacks`); ``_scoring`` scores them from stacked
-predictions (or through scikit-learn's scorers); ``_search`` and ``_alpha_cv``
-hold the public classes.
+predictions (or through scikit-learn's scorers); ``_search``, ``_regressor_cv``
+and ``_classifier_cv`` hold the public classes (``_alpha_search`` the CV
+estimators' shared search).
 """
 
-from ._alpha_cv import MLPClassifierCV, MLPRegressorCV
+from ._classifier_cv import MLPClassifierCV
+from ._regressor_cv import MLPRegressorCV
 from ._search import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
 __all__ = ["BatchedGridSearchCV", "BatchedRandomizedSearchCV", "MLPClassifierCV",

@@ -26,6 +26,7 @@ from .._arrays import check_same_namespace, validated_for_fit
 from .._checks import check_enough_samples, clearer_input_errors
 from .._engine import move
 from .._exceptions import FitDivergedError, warn
+from .._persistence import SavedStateMixin
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
 from ._evaluate import SearchData, count_endings, epochs_run, evaluate
@@ -74,7 +75,7 @@ class _AlphaSearch(BatchedGridSearchCV):
         return results, int(self._select_best_index(self.refit, "score", results))
 
 
-class _BaseMLPCV(CallbackSupportMixin, BaseEstimator):
+class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the cross-validated estimators."""
 
     _estimator_class: type

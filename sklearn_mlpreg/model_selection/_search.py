@@ -38,6 +38,7 @@ from sklearn.utils.validation import _check_method_params, indexable
 from .._arrays import dispatched
 from .._engine import move
 from .._exceptions import GridEdgeWarning, warn
+from .._persistence import SavedStateMixin
 from .._pipeline import searched_mlp
 from ._evaluate import SearchData, count_endings, epochs_run, evaluate
 from ._scoring import SearchScoring
@@ -162,7 +163,7 @@ class _SearchCallbacks:
                                            metadata=self.metadata)
 
 
-class _BatchedSearchMixin:
+class _BatchedSearchMixin(SavedStateMixin):
     """``fit`` for the batched searches (see the module docstring)."""
 
     def _candidates(self):  # pragma: no cover - defined by each search
