@@ -168,7 +168,7 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
         weights and the array of another namespace the network trains beside
         (or None)."""
         name = type(self).__name__
-        with clearer_input_errors(name, not self._is_classifier):
+        with clearer_input_errors(name, not self._is_classifier, X):
             if resume is not None:  # the fitted weights must be in X's namespace
                 check_same_namespace(self.coefs_[0], X, name,
                                      "partial_fit" if incremental else "fit")
@@ -256,7 +256,7 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
         check_same_namespace(self.coefs_[0], X, type(self).__name__, method)
         with np.errstate(all="ignore"):  # overflow is caught just below, not warned
             P = predict(X, self.coefs_, self.intercepts_, self._spec.architecture)
-        return check_finite_output(P, type(self).__name__)
+        return check_finite_output(P, type(self).__name__, (*self.coefs_, *self.intercepts_))
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coefs_")

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import _check_sample_weight
 
 from ._engine import is_numpy, namespace, to_numpy
@@ -32,12 +33,23 @@ def divergence_advice(learning_rate_init: float) -> str:
 
 
 @contextmanager
-def clearer_input_errors(estimator_name: str, regressor: bool = False):
-    """Re-raise scikit-learn's input errors with the fix where it names none."""
+def clearer_input_errors(estimator_name: str, regressor: bool = False, X=None):
+    """Re-raise scikit-learn's input errors with the fix where it names none
+    (``X``, when given, tells text in the features from text in the target)."""
     try:
         yield
     except ValueError as error:
         message = str(error)
+        if message.startswith("Complex data not supported"):
+            raise ValueError(
+                f"Complex data not supported: {estimator_name} trains on real numbers, "
+                "but the data holds complex numbers. Pass their real part (X.real), their magnitude (np.abs(X)), or "
+                "both parts as separate columns.") from None
+        if "could not convert string to float" in message and _holds_text(X):
+            raise ValueError(
+                f"{estimator_name} needs numeric features, but X holds text ({message}). "
+                "Encode text and categorical columns as numbers first, e.g. with a "
+                "ColumnTransformer and OneHotEncoder in a Pipeline.") from error
         if "infinity" in message:
             raise ValueError(
                 f"{message} {estimator_name} needs finite numbers: replace or drop the "
@@ -59,6 +71,17 @@ def clearer_input_errors(estimator_name: str, regressor: bool = False):
         raise
 
 
+def _holds_text(X) -> bool:
+    """Whether ``X`` (when given) has values that are not numbers."""
+    if X is None or sp.issparse(X):
+        return False
+    try:
+        np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
 # Below this many values, np.isfinite(A).all() (a tiny temporary) is cheaper
 # than a sum checked inside an np.errstate context (~1.5 us per context).
 SMALL_ARRAY = 4096
@@ -77,15 +100,24 @@ def all_finite(A: np.ndarray) -> bool:
     return bool(np.isfinite(total)) or bool(np.isfinite(A).all())
 
 
-def check_finite_output(P, estimator_name: str):
+def check_finite_output(P, estimator_name: str, weights=()):
     """Refuse to return predictions that overflowed (never NaN or inf silently);
-    ``P`` may be of another Array API namespace."""
+    ``P`` may be of another Array API namespace. ``weights`` (the network's
+    arrays, looked at only when ``P`` is not finite) tell a damaged model from
+    rows far outside the training range."""
     if not is_numpy(P):
         xp = namespace(P)
         if bool(xp.all(xp.isfinite(P))):
             return P
-        check_finite_output(to_numpy(P), estimator_name)
+        check_finite_output(to_numpy(P), estimator_name, weights)
     if not all_finite(P):
+        damaged = [i for i, W in enumerate(weights) if not np.isfinite(to_numpy(W)).all()]
+        if damaged:
+            raise ValueError(
+                f"{estimator_name}'s weights hold NaN or inf (in {len(damaged)} of its "
+                f"{len(weights)} weight and bias arrays), so it cannot predict: the model "
+                "is damaged (its file changed after saving, or its coefs_ / intercepts_ "
+                "were set by hand). Load an undamaged copy, or refit it.")
         rows = np.flatnonzero(~np.isfinite(P.reshape(P.shape[0], -1)).all(axis=1))
         raise ValueError(
             f"{estimator_name}'s output overflowed (inf or NaN) for {rows.size} row(s), "

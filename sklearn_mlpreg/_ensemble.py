@@ -147,7 +147,7 @@ class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
         """
         template = self.member_template()
         classifier = isinstance(self, ClassifierMixin)
-        with clearer_input_errors(type(self).__name__, not classifier):
+        with clearer_input_errors(type(self).__name__, not classifier, X):
             # (another Array API namespace: the members train on X's device)
             X, y, sample_weight, device = validated_for_fit(
                 self, X, y, sample_weight, solver=template.solver, classifier=classifier)
@@ -177,7 +177,7 @@ class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
                       for i in range(n_layers)]
         with np.errstate(all="ignore"):
             P = predict(X, coefs, intercepts, members[0]._spec.architecture)
-        return check_finite_output(P, type(self).__name__)
+        return check_finite_output(P, type(self).__name__, (*coefs, *intercepts))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

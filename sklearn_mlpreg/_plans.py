@@ -170,10 +170,23 @@ def _weight_factors(settings: Settings, spec: ModelSpec, block: Block, counts,
         class_weights = resolve(settings.class_weight, Y, targets, incremental=incremental)
         factors = np.ones(block.X.shape[0])
         factors[block.rows] = sample_factors(class_weights, Y, targets)
+        _check_some_weight(factors[block.rows], block, settings.class_weight)
     if counts is not None:
         factors = np.ones(block.X.shape[0]) if factors is None else factors
         factors[block.rows] *= counts
     return (None if factors is None else factors.astype(block.Y.dtype)), class_weights
+
+
+def _check_some_weight(factors: np.ndarray, block: Block, class_weight) -> None:
+    """Class weights that leave every training sample a weight of 0 leave nothing
+    to fit (a diverging fit would blame the data)."""
+    weight = factors if block.sample_weight is None else (
+        factors * block.sample_weight[block.rows])
+    if not weight.sum() > 0:
+        raise ValueError(
+            f"class_weight={class_weight!r} gives every training sample a weight of 0, "
+            "so there is nothing to fit. Give at least one class that occurs in y a "
+            "positive weight.")
 
 
 def _validation(block: Block, class_weights) -> tuple | None:

@@ -135,7 +135,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         if not return_std:
             P = self._forward(X)
             return self._spec.targets.decode(P)
-        P = check_finite_output(self._monte_carlo(X), type(self).__name__)
+        P = check_finite_output(self._monte_carlo(X), type(self).__name__,
+                                (*self.coefs_, *self.intercepts_))
         xp, decode = namespace(P), self._spec.targets.decode
         return decode(xp.mean(P, axis=0)), decode(xp.std(P, axis=0))
 

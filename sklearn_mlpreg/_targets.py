@@ -140,10 +140,17 @@ class ClassificationTargets:
         """The encoding of ``y``'s classes (or of ``classes``, for ``partial_fit``)."""
         y = as_column_target(y)
         binarizer = LabelBinarizer()
-        if classes is not None and not type_of_target(y).startswith("multilabel"):
-            binarizer.fit(classes)
-        else:
-            binarizer.fit(y)
+        try:
+            if classes is not None and not type_of_target(y).startswith("multilabel"):
+                binarizer.fit(classes)
+            else:
+                binarizer.fit(y)
+        except TypeError as error:  # sorting labels of different types
+            kinds = sorted({type(label).__name__ for label in np.ravel(
+                y if classes is None else classes)})
+            raise ValueError(
+                f"The class labels mix types that cannot be ordered ({', '.join(kinds)}): "
+                f"{error}. Give every label the same type, e.g. y.astype(str).") from None
         return cls(binarizer)
 
     def check_same_classes(self, y) -> None:

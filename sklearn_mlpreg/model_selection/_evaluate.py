@@ -130,9 +130,13 @@ def train_tasks(tasks: list[Task], n_jobs, hooks=None, device=None
     for task in tasks:
         if any(trained[m.key].state.status[0] == DIVERGED for m in task.members):
             task.error = "".join(traceback.format_exception_only(FitDivergedError(
-                "The fit diverged: its training loss became non-finite or exploded. "
-                "Scale the features and the target, or lower learning_rate_init.")))
+                DIVERGED_MESSAGE)))
     return trained
+
+
+#: A diverged (candidate, fold)'s error, as its record's ``fit_error`` shows it.
+DIVERGED_MESSAGE = ("The fit diverged: its training loss became non-finite or exploded. "
+                    "Scale the features and the target, or lower learning_rate_init.")
 
 
 def epochs_run(tasks: list[Task], trained: dict) -> np.ndarray:
@@ -185,8 +189,11 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
     trained = train_tasks(tasks, n_jobs, hooks, device)
     if error_score == "raise":
         for task in tasks:
-            if task.error is not None:
-                raise FitDivergedError(task.error.strip().splitlines()[-1])
+            if task.error is not None:  # (other errors were raised when planned)
+                raise FitDivergedError(
+                    f"{DIVERGED_MESSAGE} (candidate {candidates[task.candidate]}, split "
+                    f"{_split_index(task, tasks)}; error_score='raise' stops the search "
+                    "at the first failed fit)")
     start = time.perf_counter()
     scores = fast_scores(scoring, estimator, tasks, trained, y)
     if scores is None:
@@ -197,6 +204,11 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
     if callbacks is not None:
         callbacks.end_evaluations(contexts, tasks)
     return records, tasks, trained
+
+
+def _split_index(task: Task, tasks: list[Task]) -> int:
+    """The position of ``task``'s fold among its candidate's."""
+    return [t for t in tasks if t.candidate == task.candidate].index(task)
 
 
 def _record(task: Task, scores, score_time: float, scoring: SearchScoring,

@@ -81,18 +81,19 @@ def warn_about_grid_edges(grid, best_params: Mapping) -> None:
     """Warn once when the best value of a numeric axis (3 values or more) is the
     smallest or largest searched: the best may lie beyond the grid."""
     grids = [grid] if isinstance(grid, Mapping) else list(grid)
-    edges = []
+    edges, alpha = [], False
     for name, best in best_params.items():
         values = sorted(set(_axis_values(grids, name)))
         if _is_number(best) and len(values) >= 3 and best in (values[0], values[-1]):
             edges.append(f"{name}={best!r} ({'smallest' if best == values[0] else 'largest'}"
                          f" of {values})")
+            alpha |= name == "alpha" or name.endswith("__alpha")
     if edges:
         warn(
             "The best value is at the edge of the grid for " + "; ".join(edges) + ": the "
-            "best setting may lie beyond it. Extend the grid in that direction (lambda is "
-            "divided by the number of samples, so large data sets need larger alphas).",
-            GridEdgeWarning)
+            "best setting may lie beyond it. Extend the grid in that direction"
+            + (" (lambda is divided by the number of samples, so large data sets need "
+               "larger alphas)." if alpha else "."), GridEdgeWarning)
 
 
 class _SearchCallbacks:

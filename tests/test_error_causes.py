@@ -1,0 +1,148 @@
+"""Every error names the real cause and the fix, for every estimator and search.
+
+Cases where an earlier release blamed the wrong thing (text in X reported as
+text in y, all-zero class weights reported as a diverging fit, a traceback's
+class path inside a search's message, lambda advice on a learning-rate grid, a
+damaged model reported as unusual rows) and where scikit-learn itself gives an
+unhelpful traceback (complex numbers printed in full, labels that cannot be
+sorted).
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_mlpreg import (
+    FitDivergedError,
+    GridEdgeWarning,
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPEnsembleClassifier,
+    MLPEnsembleRegressor,
+    MLPRegressor,
+    MLPRegressorCV,
+)
+from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+
+RNG = np.random.RandomState(0)
+X = RNG.randn(30, 3)
+Y = X[:, 0] + 0.1 * RNG.randn(30)
+LABELS = (X[:, 0] > 0).astype(int)
+FAST = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+
+
+def text_in_X():
+    Xt = X.astype(object)
+    Xt[3, 1] = "tall"
+    return Xt
+
+
+def all_estimators(classifier):
+    """One of each estimator family of the library, for ``classifier`` targets."""
+    if classifier:
+        return [MLPClassifier(**FAST), MLPClassifierCV(alphas=[0.1, 1.0], cv=2, **FAST),
+                MLPEnsembleClassifier(MLPClassifier(**FAST), n_members=2),
+                BatchedGridSearchCV(MLPClassifier(**FAST), {"alpha": [0.1, 1.0]}, cv=2)]
+    return [MLPRegressor(**FAST), MLPRegressorCV(alphas=[0.1, 1.0], cv=2, **FAST),
+            MLPEnsembleRegressor(MLPRegressor(**FAST), n_members=2),
+            BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [0.1, 1.0]}, cv=2)]
+
+
+def _name(estimator):
+    return type(estimator).__name__
+
+
+def _raises(call, pattern):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(ValueError, match=f"(?s){pattern}") as info:
+            call()
+    assert "sklearn_mlpreg." not in str(info.value)  # no class path in a message
+    return info.value
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_text_in_X_is_blamed_on_X_not_y(classifier):
+    y = LABELS if classifier else Y
+    for estimator in all_estimators(classifier):
+        message = str(_raises(lambda e=estimator: e.fit(text_in_X(), y),
+                              "needs numeric features, but X holds text.*OneHotEncoder"))
+        assert "y holds" not in message, _name(estimator)
+
+
+def test_text_in_a_regressors_y_is_still_blamed_on_y():
+    _raises(lambda: MLPRegressor(**FAST).fit(X, np.where(Y > 0, "up", "down")),
+            "needs a numeric target, but y holds text.*MLPClassifier")
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_complex_data_gets_a_short_error_with_the_fix(classifier):
+    y = LABELS if classifier else Y
+    for estimator in all_estimators(classifier):
+        error = _raises(lambda e=estimator: e.fit(X.astype(complex), y),
+                        "trains on real numbers.*complex numbers.*X.real")
+        assert len(str(error)) < 300  # no dump of the array
+
+
+def test_class_weights_that_are_all_zero_are_refused_as_such():
+    for estimator in (MLPClassifier(**FAST, class_weight={0: 0.0, 1: 0.0}),
+                      MLPEnsembleClassifier(MLPClassifier(**FAST, class_weight={0: 0, 1: 0}),
+                                            n_members=2)):
+        _raises(lambda e=estimator: e.fit(X, LABELS),
+                r"class_weight=\{0: 0(\.0)?, 1: 0(\.0)?\} gives every training sample a "
+                "weight of 0.*positive weight")
+    # weights of 0 for the classes present, with sample weights: the same cause
+    _raises(lambda: MLPClassifier(**FAST, class_weight={0: 1.0, 1: 0.0}).fit(
+        X, LABELS, sample_weight=np.where(LABELS == 0, 0.0, 1.0)), "weight of 0")
+
+
+def test_labels_that_cannot_be_ordered_are_refused_with_the_fix():
+    mixed = np.array([1, "a"] * 15, dtype=object)
+    for estimator in all_estimators(classifier=True):
+        _raises(lambda e=estimator: e.fit(X, mixed),
+                r"labels mix types that cannot be ordered \(int, str\).*y.astype\(str\)")
+
+
+def test_a_search_with_error_score_raise_names_the_failed_candidate():
+    search = BatchedGridSearchCV(
+        MLPRegressor(hidden_layer_sizes=(4,), solver="sgd", max_iter=50, random_state=0),
+        {"learning_rate_init": [1e-3, 1e3]}, cv=2, error_score="raise")
+    with pytest.raises(FitDivergedError) as info:
+        search.fit(X, Y)
+    message = str(info.value)
+    assert message.startswith("The fit diverged")
+    assert "{'learning_rate_init': 1000.0}" in message and "split 0" in message
+    assert "sklearn_mlpreg." not in message and "Error:" not in message
+
+
+@pytest.mark.parametrize(("axis", "lambda_advice"), [("alpha", True),
+                                                     ("learning_rate_init", False)])
+def test_the_grid_edge_warning_speaks_of_the_searched_parameter(axis, lambda_advice):
+    grid = {"alpha": [1e-4, 1e-3, 1e-2]} if axis == "alpha" else {
+        "learning_rate_init": [1e-4, 1e-3, 1e-2]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = BatchedGridSearchCV(MLPRegressor(**FAST), grid, cv=2).fit(X, Y)
+    edge = [str(w.message) for w in caught if issubclass(w.category, GridEdgeWarning)]
+    best = search.best_params_[axis]
+    if best in (min(grid[axis]), max(grid[axis])):
+        assert len(edge) == 1 and axis in edge[0]
+        assert ("lambda" in edge[0]) is lambda_advice
+    else:
+        assert edge == []
+
+
+@pytest.mark.parametrize("part", ["coefs_", "intercepts_"])
+def test_a_model_with_damaged_weights_says_so(part):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(**FAST).fit(X, LABELS)
+        ensemble = MLPEnsembleRegressor(MLPRegressor(**FAST), n_members=2).fit(X, Y)
+    damaged = pickle.loads(pickle.dumps(model))
+    getattr(damaged, part)[0][0] = np.nan
+    _raises(lambda: damaged.predict(X), "weights hold NaN or inf.*damaged.*refit")
+    getattr(ensemble.estimators_[1], part)[-1][0] = np.inf
+    _raises(lambda: ensemble.predict(X), "weights hold NaN or inf")
