@@ -43,8 +43,8 @@ def clearer_input_errors(estimator_name: str, regressor: bool = False, X=None):
         if message.startswith("Complex data not supported"):
             raise ValueError(
                 f"Complex data not supported: {estimator_name} trains on real numbers, "
-                "but the data holds complex numbers. Pass their real part (X.real), their magnitude (np.abs(X)), or "
-                "both parts as separate columns.") from None
+                "but the data holds complex numbers. Pass their real part (X.real), their "
+                "magnitude (np.abs(X)), or both parts as separate columns.") from None
         if "could not convert string to float" in message and _holds_text(X):
             raise ValueError(
                 f"{estimator_name} needs numeric features, but X holds text ({message}). "
