@@ -153,12 +153,14 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
     first, K = models[0], len(models)
     settings = [m.settings for m in models]
     params = np.stack([m.params for m in models]) if K > 1 else first.params[None]
-    data = _lone_data(first) if lone is not None else stack_data(models, params.dtype)
+    stochastic = first.settings.stochastic
+    # A lone fit, and an L-BFGS network (one a stack), train on their own rows.
+    own_rows = lone is not None or not stochastic
+    data = _lone_data(first) if own_rows else stack_data(models, params.dtype)
     config = training_config(settings, first.spec,
                              incremental=lone is not None and lone.incremental)
     config.diagnostics = diagnostics
     arch = first.spec.architecture
-    stochastic = first.settings.stochastic
     on_device = move(params, device) if stochastic else params
     state = _stack_state(models, on_device)
     n_rows = data.X.shape[0] if data.rows is None else data.rows.shape[1]
