@@ -19,6 +19,13 @@ from ._checks import check_weights
 from ._engine import device, is_numpy, namespace, to_numpy
 
 
+def trains_on_any_namespace(solver) -> bool:
+    """Whether a network of ``solver`` trains on arrays of another Array API
+    namespace (the estimators' ``array_api_support`` tag): sgd and adam do,
+    L-BFGS runs through scipy on the host."""
+    return solver != "lbfgs"
+
+
 def float_dtypes(*arrays) -> tuple:
     """The float dtypes ``validate_data`` may keep, float64 first, in the namespace
     scikit-learn dispatches ``arrays`` to (numpy's without ``array_api_dispatch``)."""

@@ -25,7 +25,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_same_namespace, float_dtypes, validated_for_fit
+from ._arrays import (
+    check_same_namespace,
+    float_dtypes,
+    trains_on_any_namespace,
+    validated_for_fit,
+)
 from ._checks import (
     all_finite,
     check_enough_samples,
@@ -42,7 +47,7 @@ from ._persistence import SavedStateMixin
 from ._plans import Block, Resume, plan_model
 from ._settings import STOCHASTIC_SOLVERS, Settings
 from ._spec import fit_targets, make_spec
-from ._stacks import train_stack
+from ._stacks import LoneFit, train_stack
 from .callbacks._bridge import CallbackBridge
 from .callbacks._support import CallbackSupportMixin, with_callbacks
 
@@ -151,8 +156,9 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
                            rng=check_random_state(self.random_state),
                            resume=self._resume(resume, spec, X.dtype))
         bridge = self._callback_bridge(X_input, y_input, spec, incremental)
+        lone = LoneFit(print if self.verbose else None, incremental)
         trained, = train_stack([model], bridge, diagnostics=True, device=device_reference,
-                               log=print if self.verbose else None, incremental=incremental)
+                               lone=lone)
         if bridge is not None:
             bridge.finish()
         outcome = FitOutcome(spec, trained.state, move(trained.params[None], device_reference),
@@ -264,6 +270,6 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
+        tags.array_api_support = trains_on_any_namespace(self.solver)
         return tags
 

@@ -27,7 +27,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._arrays import check_same_namespace, float_dtypes, validated_for_fit
+from ._arrays import (
+    check_same_namespace,
+    float_dtypes,
+    trains_on_any_namespace,
+    validated_for_fit,
+)
 from ._checks import check_enough_samples, check_finite_output, clearer_input_errors
 from ._classifier import MLPClassifier
 from ._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, move, namespace, predict
@@ -182,7 +187,8 @@ class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = getattr(self.estimator, "solver", None) != "lbfgs"
+        tags.array_api_support = trains_on_any_namespace(getattr(self.estimator, "solver",
+                                                                  None))
         return tags
 
 

@@ -94,7 +94,7 @@ class PlannedModel:
     spec: ModelSpec
     block: Block
     rows: np.ndarray  # training rows in block.X after the early-stopping split
-    val: np.ndarray | None  # early-stopping validation rows in block.X
+    held_out: np.ndarray | None  # rows of block.X its early-stopping split holds out
     params: np.ndarray  # initial flat weights, shape (P,)
     rng: np.random.RandomState
     # factors on its sample weights over block.X's rows (class weights, bootstrap
@@ -106,7 +106,7 @@ class PlannedModel:
     @property
     def has_validation(self) -> bool:
         """Whether a validation set is scored every epoch."""
-        return self.val is not None or self.validation is not None
+        return self.held_out is not None or self.validation is not None
 
 
 # -- plan ------------------------------------------------------------------------------
@@ -147,15 +147,15 @@ def plan_model(key: int, settings: Settings, spec: ModelSpec, block: Block, *,
         params = resume.params
         rng = check_random_state(settings.random_state) if rng is None else rng
     factors, class_weights = _weight_factors(settings, spec, block, counts, incremental)
-    rows, val = block.rows, None
+    rows, held_out = block.rows, None
     if settings.early and block.validation is None:
         check_validation_fraction(settings.validation_fraction, len(block.rows))
         Y = block.Y if block.whole else block.Y[block.rows]
         keep, held = validation_indices(
             len(block.rows), validation_fraction=settings.validation_fraction, rng=rng,
             strata=spec.targets.strata(Y))
-        rows, val = block.rows[keep], block.rows[held]
-    return PlannedModel(key, settings, spec, block, rows, val, params, rng, factors,
+        rows, held_out = block.rows[keep], block.rows[held]
+    return PlannedModel(key, settings, spec, block, rows, held_out, params, rng, factors,
                         _validation(block, class_weights), resume)
 
 

@@ -1,6 +1,7 @@
 """An MLP's settings, validated once into one typed object.
 
-:class:`Settings` is built from an estimator's ``get_params()`` after its
+:class:`Settings` is built from an estimator's parameters (the values
+``get_params()`` returns, read as attributes) after its
 ``_parameter_constraints`` have been checked (scikit-learn's ``_fit_context``
 for a fit, the search's check of each candidate), and holds the parsed
 values: the hidden layer sizes as a tuple, one dropout rate per hidden layer,
@@ -10,10 +11,10 @@ stopping monitors a validation set. Everything that turns settings into
 engine objects (:mod:`._spec`) and the stacked-training pipeline
 (:mod:`._stacks`) reads this object, never the raw parameters.
 
-Names: ``settings`` are an estimator's (this object); ``params`` are a
-network's flat weights (the engine's ``(K, P)`` buffer); a search's
-``candidate`` is a dict of parameters to set; ``fit_params`` are keyword
-arguments of ``fit``.
+Names: ``settings`` are an estimator's (this object), built from its
+``parameters``; ``params`` are a network's flat weights (the engine's
+``(K, P)`` buffer); a search's ``candidate`` is a dict of parameters to set;
+``fit_params`` are keyword arguments of ``fit``.
 """
 
 from __future__ import annotations
@@ -74,11 +75,8 @@ class Settings:
     shuffle: bool
     random_state: Any
     tol: float
-    verbose: Any
-    warm_start: bool
     momentum: float
     nesterovs_momentum: bool
-    early_stopping: bool
     validation_fraction: float
     beta_1: float
     beta_2: float
@@ -97,10 +95,10 @@ class Settings:
         """The settings of an MLP whose parameters were validated: its
         ``get_params()`` values, read as attributes (``get_params`` inspects
         ``__init__``'s signature at every call, ~45 us of a tiny fit)."""
-        params = {name: getattr(estimator, name) for name in _READ}
-        params["loss"] = getattr(estimator, "loss", "squared_error")
-        params["class_weight"] = getattr(estimator, "class_weight", None)
-        return cls.parse(params)
+        parameters = {name: getattr(estimator, name) for name in _READ}
+        parameters["loss"] = getattr(estimator, "loss", "squared_error")
+        parameters["class_weight"] = getattr(estimator, "class_weight", None)
+        return cls.parse(parameters)
 
     @classmethod
     def validated(cls, estimator) -> Settings:
@@ -112,8 +110,9 @@ class Settings:
         return cls.of(estimator)
 
     @classmethod
-    def parse(cls, params: Mapping) -> Settings:
-        """The settings from validated parameters (``get_params()``'s dict).
+    def parse(cls, parameters: Mapping) -> Settings:
+        """The settings from validated estimator parameters (``get_params()``'s
+        dict, or the attributes of the same names).
 
         Raises
         ------
@@ -121,28 +120,28 @@ class Settings:
             For hidden layer sizes, dropout rates or combinations the
             parameter constraints cannot express.
         """
-        solver = params["solver"]
+        solver = parameters["solver"]
         stochastic = solver in STOCHASTIC_SOLVERS
-        hidden = tuple(hidden_sizes(params["hidden_layer_sizes"]))
-        dropout = dropout_rates(params["dropout"], len(hidden))
+        hidden = tuple(hidden_sizes(parameters["hidden_layer_sizes"]))
+        dropout = dropout_rates(parameters["dropout"], len(hidden))
         if any(dropout) and not stochastic:
             raise ValueError(
                 "dropout needs a stochastic solver: random masks break L-BFGS's line "
                 "search. Use solver='adam' or 'sgd', or set dropout=0.")
-        if params["learning_rate"] == "cosine" and not stochastic:
+        if parameters["learning_rate"] == "cosine" and not stochastic:
             raise ValueError(
                 "learning_rate='cosine' anneals the step size of the stochastic solvers; "
                 "L-BFGS takes no step size. Use solver='adam' or 'sgd', or "
                 "learning_rate='constant'.")
-        batch_size = params["batch_size"]
-        values = {name: params[name] for name in _GIVEN}
+        batch_size = parameters["batch_size"]
+        values = {name: parameters[name] for name in _GIVEN}
         return cls(
             **values, solver=solver, hidden=hidden, dropout=dropout,
-            penalty=params["penalty"] or "none",
+            penalty=parameters["penalty"] or "none",
             batch_size=None if batch_size == "auto" else int(batch_size),
-            stochastic=stochastic, early=bool(params["early_stopping"] and stochastic),
-            loss=params.get("loss", "squared_error"),
-            class_weight=params.get("class_weight"))
+            stochastic=stochastic, early=bool(parameters["early_stopping"] and stochastic),
+            loss=parameters.get("loss", "squared_error"),
+            class_weight=parameters.get("class_weight"))
 
     def with_seed(self, seed) -> Settings:
         """The same settings with another ``random_state`` (an ensemble's member)."""
@@ -157,10 +156,10 @@ class Settings:
 _GIVEN = (
     "activation", "dropout_mode", "alpha", "l1_ratio", "learning_rate",
     "learning_rate_init", "power_t", "max_iter", "shuffle", "random_state", "tol",
-    "verbose", "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
-    "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change", "max_fun",
-    "restore_best_weights", "weight_init",
+    "momentum", "nesterovs_momentum", "validation_fraction", "beta_1", "beta_2",
+    "epsilon", "n_iter_no_change", "max_fun", "restore_best_weights", "weight_init",
 )
 #: The parameters a Settings is parsed from (a regressor's loss and a
 #: classifier's class_weight besides).
-_READ = _GIVEN + ("solver", "hidden_layer_sizes", "dropout", "penalty", "batch_size")
+_READ = _GIVEN + ("solver", "hidden_layer_sizes", "dropout", "penalty", "batch_size",
+                  "early_stopping")

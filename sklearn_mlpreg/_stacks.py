@@ -30,7 +30,8 @@ and the CV estimators.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -59,7 +60,6 @@ class TrainedModel:
     params: np.ndarray  # shape (P,), on the host
     state: TrainingState  # its own one-model state (counters, status, curves)
     seconds: float  # its share of its stack's training time
-    messages: list = field(default_factory=list)
 
 
 # -- stack -----------------------------------------------------------------------------
@@ -109,8 +109,28 @@ def train_models(models: list[PlannedModel], n_jobs, hooks=None, diagnostics=Fal
             for model, trained in zip(chunk, result)}
 
 
+@dataclass(frozen=True)
+class LoneFit:
+    """A lone estimator's ``fit`` or ``partial_fit``: a stack of one that trains
+    on the network's own rows as the estimator has them and keeps its whole
+    state, optimizer included (``partial_fit`` continues it). A stack of a
+    search or an ensemble, even of one network, keeps no optimizer, whatever
+    ``n_jobs`` made of its size.
+
+    Attributes
+    ----------
+    log : callable or None
+        Receives the verbose lines.
+    incremental : bool
+        One ``partial_fit`` epoch.
+    """
+
+    log: Callable | None = None
+    incremental: bool = False
+
+
 def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, device=None,
-                log=None, incremental=False) -> list[TrainedModel]:
+                lone: LoneFit | None = None) -> list[TrainedModel]:
     """Train one stack of models in the engine (a joblib task).
 
     Parameters
@@ -126,20 +146,21 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
         An array of another Array API namespace: the stochastic stacks train
         in its namespace and on its device (L-BFGS: on the host); the trained
         weights come back to the host.
-    log : callable, default=None
-        Receives the verbose lines of a stack of one.
-    incremental : bool, default=False
-        One ``partial_fit`` epoch.
+    lone : LoneFit, default=None
+        The stack is a lone estimator's fit (one network).
     """
     start = time.perf_counter()
     first, K = models[0], len(models)
     settings = [m.settings for m in models]
     params = np.stack([m.params for m in models]) if K > 1 else first.params[None]
-    data = _lone_data(first) if K == 1 else stack_data(models, params.dtype)
-    config = training_config(settings, first.spec, incremental=incremental)
+    stochastic = first.settings.stochastic
+    # A lone fit, and an L-BFGS network (one a stack), train on their own rows.
+    own_rows = lone is not None or not stochastic
+    data = _lone_data(first) if own_rows else stack_data(models, params.dtype)
+    config = training_config(settings, first.spec,
+                             incremental=lone is not None and lone.incremental)
     config.diagnostics = diagnostics
     arch = first.spec.architecture
-    stochastic = first.settings.stochastic
     on_device = move(params, device) if stochastic else params
     state = _stack_state(models, on_device)
     n_rows = data.X.shape[0] if data.rows is None else data.rows.shape[1]
@@ -148,12 +169,12 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
         # (a no-op in joblib's worker threads, see _threads.py)
         if stochastic:
             train(arch, data.on_device(device), on_device, state, config,
-                  [m.rng for m in models], log, hooks)
+                  [m.rng for m in models], lone and lone.log, hooks)
             params = to_numpy(on_device)
         else:
-            train_lbfgs(arch, data, params, state, config, log, hooks)
+            train_lbfgs(arch, data, params, state, config, lone and lone.log, hooks)
     seconds = (time.perf_counter() - start) / K
-    if K == 1:  # its state, optimizer included (partial_fit continues it)
+    if lone is not None:  # its state, optimizer included
         return [TrainedModel(params[0], state, seconds)]
     return [TrainedModel(params[k], state.select_model(k), seconds) for k in range(K)]
 
@@ -194,9 +215,9 @@ def _lone_data(model: PlannedModel) -> TrainingData:
     if not (block.whole and model.rows is block.rows):
         X, Y, w = X[model.rows], Y[model.rows], None if w is None else w[model.rows]
     validation = model.validation
-    if model.val is not None:
-        val = model.val
-        validation = (block.X[val], block.Y[val], None if weight is None else weight[val])
+    if model.held_out is not None:
+        held = model.held_out
+        validation = (block.X[held], block.Y[held], None if weight is None else weight[held])
     X_val, Y_val, w_val = validation if validation is not None else (None, None, None)
     return TrainingData(X, Y, None if w is None else w[None], X_val=X_val, Y_val=Y_val,
                         val_weight=None if w_val is None else w_val[None])
@@ -240,11 +261,11 @@ def stack_data(models: list[PlannedModel], dtype) -> TrainingData:
     else:
         rows = np.stack([m.rows + shift[k] for k, m in enumerate(models)])
         data = TrainingData(X, Y, rows=rows, sample_weight=model_sw if weighted else None)
-    if any(m.val is not None for m in models):
+    if any(m.held_out is not None for m in models):
         val_weight = np.zeros((K, n), dtype=dtype)
         for k, m in enumerate(models):
-            if m.val is not None:
-                val_weight[k, m.val + shift[k]] = model_sw[k, m.val + shift[k]]
+            if m.held_out is not None:
+                val_weight[k, m.held_out + shift[k]] = model_sw[k, m.held_out + shift[k]]
         data.X_val, data.Y_val, data.val_weight = X, Y, val_weight
     return data
 

@@ -197,3 +197,26 @@ def test_a_diverging_member_raises_and_max_iter_warns_once():
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
     assert messages == ["4 of 4 ensemble members reached max_iter=2 without converging. "
                         "Raise max_iter or learning_rate_init."]
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_members_do_not_depend_on_n_jobs(early_stopping):
+    """How joblib chunks the members into stacks (n_jobs) changes nothing: a
+    member trained in a stack of one is the member trained beside others, its
+    predictions and what it keeps (no optimizer: a lone fit's partial_fit
+    continues its own) alike."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    y = X[:, 0]
+    fitted = []
+    for n_jobs in (1, 3):
+        template = MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0,
+                                early_stopping=early_stopping)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted.append(MLPEnsembleRegressor(template, n_members=3, bootstrap=True,
+                                               n_jobs=n_jobs, random_state=0).fit(X, y))
+    np.testing.assert_array_equal(fitted[0].predict(X), fitted[1].predict(X))
+    for one, three in zip(fitted[0].estimators_, fitted[1].estimators_):
+        assert one._training.optimizer is None and three._training.optimizer is None
+        np.testing.assert_array_equal(one.predict(X), three.predict(X))

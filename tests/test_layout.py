@@ -53,7 +53,9 @@ def _imported(module: str) -> set[str]:
         for name in names:
             target = _known(name)
             parts = [] if target is None else target.split(".")
-            for end in range(2, len(parts) + 1):  # the packages on the way, and the target
+            # the packages on the way and the target; the root package counts only as
+            # the target itself (every module runs it first, it imports the others)
+            for end in range(1 if len(parts) == 1 else 2, len(parts) + 1):
                 step = ".".join(parts[:end])
                 if step in MODULES and not module.startswith(step + ".") and step != module:
                     found.add(step)

@@ -22,7 +22,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
-from .._arrays import check_same_namespace, validated_for_fit
+from .._arrays import check_same_namespace, trains_on_any_namespace, validated_for_fit
 from .._checks import check_enough_samples, clearer_input_errors
 from .._engine import move
 from .._exceptions import FitDivergedError, warn
@@ -236,5 +236,5 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = self.solver != "lbfgs"  # lbfgs runs through scipy
+        tags.array_api_support = trains_on_any_namespace(self.solver)
         return tags

@@ -55,7 +55,7 @@ def as_mlp_input(X, name: str):
     return X.tocsr() if sp.issparse(X) else X
 
 
-def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_params,
+def fold_data(estimator, pre_candidate: Mapping, mlp_name, X, y, train, test, fit_params,
               classifier: bool, shared: dict) -> FoldData:
     """Fit the steps before the MLP on one fold (if any) and encode its targets.
 
@@ -75,7 +75,7 @@ def fold_data(estimator, pre_params: Mapping, mlp_name, X, y, train, test, fit_p
                       shared=True)
         return FoldData(block, np.asarray(train), np.asarray(test), X_fit[test], None,
                         shared.get("names"))
-    pipeline = clone(estimator).set_params(**pre_params)
+    pipeline = clone(estimator).set_params(**pre_candidate)
     preprocess = Pipeline(pipeline.steps[:-1], memory=pipeline.memory)
     step_params = {k: _safe_indexing(v, train) if _is_sample_aligned(v, X) else v
                    for k, v in step_params.items()}

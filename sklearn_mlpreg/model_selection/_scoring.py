@@ -165,13 +165,3 @@ def scorer_scores(scoring: SearchScoring, estimator, tasks, trained, X, y) -> li
                                 scoring.scorers, score_params, scoring.error_score))
         out.append((parts[0], parts[1] if return_train_score else None))
     return out
-
-
-def accepts_sample_weight(scorer) -> bool:
-    """Whether a scorer takes ``sample_weight``: the test GridSearchCV makes (through
-    the scorer's own method, when it has one)."""
-    import inspect
-
-    if hasattr(scorer, "_accept_sample_weight"):
-        return scorer._accept_sample_weight()
-    return "sample_weight" in inspect.signature(scorer).parameters
