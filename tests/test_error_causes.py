@@ -146,3 +146,21 @@ def test_a_model_with_damaged_weights_says_so(part):
     _raises(lambda: damaged.predict(X), "weights hold NaN or inf.*damaged.*refit")
     getattr(ensemble.estimators_[1], part)[-1][0] = np.inf
     _raises(lambda: ensemble.predict(X), "weights hold NaN or inf")
+
+
+@pytest.mark.parametrize(("settings", "pattern"), [
+    (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must be positive integers"),
+    (dict(hidden_layer_sizes=(5,), dropout=(0.1, 0.2)), "one rate or one per hidden layer"),
+    (dict(solver="lbfgs", dropout=0.2), "dropout needs a stochastic solver"),
+    (dict(solver="lbfgs", learning_rate="cosine"), "L-BFGS takes no step size"),
+    (dict(class_weight={0: 0, 1: 0}), "fit failed.*gives every training sample a weight of 0"),
+    (dict(class_weight={5: 1.0}), "fit failed.*not classes of y"),
+    (dict(early_stopping=True, validation_fraction=0.001),
+     "fit failed.*validation set is too small"),
+])
+def test_the_cv_estimators_pass_on_the_cause_of_failed_fits(settings, pattern):
+    """Not every failure is a divergence: the CV estimator says what a lone fit
+    would say."""
+    model = MLPClassifierCV(alphas=[0.1, 1.0], cv=2, **{**FAST, **settings})
+    error = _raises(lambda: model.fit(X, LABELS), pattern)
+    assert "diverged" not in str(error)

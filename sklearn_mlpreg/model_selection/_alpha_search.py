@@ -27,9 +27,10 @@ from .._checks import check_enough_samples, clearer_input_errors
 from .._engine import move
 from .._exceptions import FitDivergedError, warn
 from .._persistence import SavedStateMixin
+from .._settings import Settings
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
-from ._evaluate import SearchData, count_endings, epochs_run, evaluate
+from ._evaluate import DIVERGED_MESSAGE, SearchData, count_endings, epochs_run, evaluate
 from ._scoring import SearchScoring
 from ._search import BatchedGridSearchCV, warn_about_endings, warn_about_grid_edges
 
@@ -146,15 +147,10 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         classifier = isinstance(self, ClassifierMixin)
         X, y, sample_weight, device = self._validated(X, y, sample_weight, classifier)
         splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
-        failed = self._cross_validate(alphas, X, y, sample_weight, splits, device)
+        Settings.validated(self._estimator_class(**self._estimator_params(alphas[0])))
+        errors = self._cross_validate(alphas, X, y, sample_weight, splits, device)
         if np.isnan(self.cv_results_["mean_test_score"]).all():
-            error = FitDivergedError if failed.all() else ValueError
-            raise error(
-                "Every (alpha, fold) fit diverged or scored NaN, so no alpha can be "
-                "chosen. Scale the features (StandardScaler) and, for a regressor, the "
-                "target (TransformedTargetRegressor), or lower learning_rate_init; "
-                "with leave-one-out, use a scoring defined on one sample, such as "
-                "'neg_mean_squared_error' (R^2 is not).")
+            _raise_nothing_to_choose(errors)
         self.alpha_ = float(alphas[self.best_index_])
         self.alphas_ = alphas
         warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
@@ -183,32 +179,40 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
     def _cross_validate(self, alphas, X, y, sample_weight, splits, device=None):
         """Run the alpha-only batched search; set ``cv_results_``, ``best_index_``,
         ``best_score_``, ``n_splits_`` and ``n_iter_`` from it, and warn (once
-        each) about failed fits and fits that ran out of epochs. Returns which
-        (alpha, fold) fits failed (alpha-major)."""
+        each) about failed fits and fits that ran out of epochs. Returns each
+        (alpha, fold) fit's error (its traceback, or None; alpha-major)."""
         search = self._batched_search(alphas, isinstance(self, ClassifierMixin))
         bridge = self._callback_bridge(X, y)
         records, tasks, trained = search.evaluate(X, y, splits, sample_weight, bridge,
                                                   device)
         if bridge is not None:
             bridge.finish()
-        failed = np.array([r["fit_error"] is not None for r in records])
-        self._warn_failed(failed, alphas, len(splits))
+        errors = [r["fit_error"] for r in records]
+        self._warn_failed(errors, alphas, len(splits))
         warn_about_endings(count_endings(tasks, trained))
         self.n_iter_ = epochs_run(tasks, trained).reshape(len(alphas), -1)
         self.cv_results_, self.best_index_ = search.results(records, len(splits))
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
         self.n_splits_ = len(splits)
-        return failed
+        return errors
 
-    def _warn_failed(self, failed, alphas, n_splits):
-        if failed.any():
-            bad = sorted({float(alphas[i // n_splits]) for i in np.flatnonzero(failed)})
+    def _warn_failed(self, errors, alphas, n_splits):
+        """One warning for the fits that diverged, one for those that failed
+        otherwise (with the first one's cause)."""
+        diverged = [i for i, e in enumerate(errors) if e is not None and _diverged(e)]
+        other = [i for i, e in enumerate(errors) if e is not None and not _diverged(e)]
+        if diverged:
+            bad = sorted({float(alphas[i // n_splits]) for i in diverged})
             warn(
-                f"{failed.sum()} of {len(failed)} fits diverged (the loss exploded or "
+                f"{len(diverged)} of {len(errors)} fits diverged (the loss exploded or "
                 f"became non-finite) and score NaN, for alphas {bad}. Scale the "
                 "features and the target, or lower learning_rate_init (a large alpha "
                 "also needs a small step: weight decay overshoots when "
                 "learning_rate_init * alpha / n_samples > 2).", FitFailedWarning)
+        if other:
+            bad = sorted({float(alphas[i // n_splits]) for i in other})
+            warn(f"{len(other)} of {len(errors)} fits failed and score NaN, for alphas "
+                 f"{bad}: {fit_error_cause(errors[other[0]])}", FitFailedWarning)
 
     # -- prediction is the refit estimator's ---------------------------------
     def _refit_estimator(self, method: str, X):
@@ -238,3 +242,30 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.array_api_support = trains_on_any_namespace(self.solver)
         return tags
+
+
+def fit_error_cause(error: str) -> str:
+    """What a failed fit's traceback (a record's ``fit_error``) says, without the
+    exception's class path."""
+    last = error.strip().splitlines()[-1]
+    name, _, message = last.partition(": ")
+    return message if message and " " not in name else last
+
+
+def _diverged(error: str) -> bool:
+    return DIVERGED_MESSAGE in error
+
+
+def _raise_nothing_to_choose(errors: list) -> None:
+    """Every (alpha, fold) scored NaN: the cause, or the first fit's error."""
+    failed = [e for e in errors if e is not None]
+    if failed and not all(_diverged(e) for e in failed):
+        cause = fit_error_cause(next(e for e in failed if not _diverged(e)))
+        raise ValueError(f"Every (alpha, fold) fit failed, so no alpha can be chosen: "
+                         f"{cause}")
+    raise (FitDivergedError if len(failed) == len(errors) else ValueError)(
+        "Every (alpha, fold) fit diverged or scored NaN, so no alpha can be "
+        "chosen. Scale the features (StandardScaler) and, for a regressor, the "
+        "target (TransformedTargetRegressor), or lower learning_rate_init; "
+        "with leave-one-out, use a scoring defined on one sample, such as "
+        "'neg_mean_squared_error' (R^2 is not).")
