@@ -35,6 +35,7 @@ from ._checks import (
     all_finite,
     check_enough_samples,
     check_finite_output,
+    check_validation_size,
     check_validation_width,
     check_weights,
     clearer_input_errors,
@@ -174,7 +175,7 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
         weights and the array of another namespace the network trains beside
         (or None)."""
         name = type(self).__name__
-        with clearer_input_errors(name, not self._is_classifier, X):
+        with clearer_input_errors(name, not self._is_classifier, X, y):
             if resume is not None:  # the fitted weights must be in X's namespace
                 check_same_namespace(self.coefs_[0], X, name,
                                      "partial_fit" if incremental else "fit")
@@ -215,18 +216,23 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
     def _explicit_validation_set(self, X_val, y_val, sample_weight_val, targets, dtype):
         """The validated ``(X_val, Y_val, sample_weight_val)``, or None."""
         if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val weighs the samples of X_val: pass X_val "
+                                 "and y_val with it, or leave it out.")
             return None
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         name = type(self).__name__
-        with clearer_input_errors(name, not self._is_classifier):
+        with clearer_input_errors(name, not self._is_classifier, X_val, y_val,
+                                  names=("X_val", "y_val")):
             check_validation_width(X_val, self.n_features_in_)
             X_val = validate_data(self, X_val, accept_sparse=["csr", "csc"],
                                   dtype=float_dtypes(X_val), reset=False)
             X_val = to_numpy(X_val).astype(dtype, copy=False)
             check_consistent_length(X_val, y_val)
             Y_val = targets.encode_validation(y_val, dtype, name)
-            sw_val = check_weights(to_numpy(sample_weight_val), X_val)
+            sw_val = check_weights(to_numpy(sample_weight_val), X_val, "sample_weight_val")
+        check_validation_size(Y_val, targets)
         return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sw_val
 
     def _callback_bridge(self, X, y, spec, incremental):
@@ -251,7 +257,7 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
                 and not hasattr(self, "feature_names_in_")
                 and all_finite(X)):
             return X
-        with clearer_input_errors(type(self).__name__):
+        with clearer_input_errors(type(self).__name__, X=X):
             return validate_data(self, X, accept_sparse=["csr", "csc"],
                                  dtype=float_dtypes(X), reset=False)
 

@@ -9,6 +9,7 @@ target, a validation set of the wrong width) and cover what it does not check
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -32,43 +33,114 @@ def divergence_advice(learning_rate_init: float) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What :func:`clearer_input_errors` knows of the call it watches."""
+
+    estimator: str
+    regressor: bool
+    X: object
+    y: object
+    x_name: str
+    y_name: str
+
+
 @contextmanager
-def clearer_input_errors(estimator_name: str, regressor: bool = False, X=None):
-    """Re-raise scikit-learn's input errors with the fix where it names none
-    (``X``, when given, tells text in the features from text in the target)."""
+def clearer_input_errors(estimator_name: str, regressor: bool = False, X=None, y=None,
+                         names: tuple[str, str] = ("X", "y")):
+    """Re-raise scikit-learn's input errors with the cause and the fix where it
+    names neither.
+
+    ``X`` and ``y``, when given (under ``names``: ``("X_val", "y_val")`` for a
+    validation set), tell which of them holds text or complex numbers.
+    """
+    inputs = _Inputs(estimator_name, regressor, X, y, *names)
     try:
         yield
     except ValueError as error:
-        message = str(error)
-        if message.startswith("Complex data not supported"):
-            raise ValueError(
-                f"Complex data not supported: {estimator_name} trains on real numbers, "
-                "but the data holds complex numbers. Pass their real part (X.real), their "
-                "magnitude (np.abs(X)), or both parts as separate columns.") from None
-        if "could not convert string to float" in message and _holds_text(X):
-            raise ValueError(
-                f"{estimator_name} needs numeric features, but X holds text ({message}). "
-                "Encode text and categorical columns as numbers first, e.g. with a "
-                "ColumnTransformer and OneHotEncoder in a Pipeline.") from error
-        if "infinity" in message:
-            raise ValueError(
-                f"{message} {estimator_name} needs finite numbers: replace or drop the "
-                "infinite values (np.isinf finds them), or clip them to a large finite "
-                "value, before fitting or predicting.") from error
-        if "Input y contains NaN" in message:
-            raise ValueError(
-                f"{message} Drop the samples whose target is missing (keep = "
-                "~np.isnan(y)); a target cannot be imputed inside a pipeline.") from error
-        if "Input sample_weight contains" in message:
-            raise ValueError(
-                f"{message} Give every sample a finite, non-negative weight "
-                "(0 leaves it out).") from error
-        if regressor and "could not convert string to float" in message:
-            raise ValueError(
-                f"{estimator_name} needs a numeric target, but y holds text ({message}). "
-                "For class labels use MLPClassifier; otherwise convert y to numbers "
-                "(e.g. pandas.to_numeric).") from error
+        for rewrite in _REWRITES:
+            clearer = rewrite(str(error), inputs)
+            if clearer is not None:
+                # a rewrite that repeats scikit-learn's message keeps it as the cause;
+                # one that replaces a long message (an array dump) drops it
+                raise clearer from (error if str(error) in str(clearer) else None)
         raise
+
+
+def _complex(message: str, inputs: _Inputs) -> ValueError | None:
+    if not message.startswith("Complex data not supported"):
+        return None
+    if inputs.X is not None and not np.iscomplexobj(inputs.X) and np.iscomplexobj(inputs.y):
+        kind = "real numbers" if inputs.regressor else "class labels (integers, strings)"
+        return ValueError(f"Complex data not supported: {inputs.y_name} holds complex "
+                          f"numbers; {inputs.estimator}'s targets are {kind}.")
+    return ValueError(
+        f"Complex data not supported: {inputs.estimator} trains on real numbers, but "
+        f"{inputs.x_name} holds complex numbers. Pass their real part (X.real), their "
+        "magnitude (np.abs(X)), or both parts as separate columns.")
+
+
+def _one_dimensional(message: str, inputs: _Inputs) -> ValueError | None:
+    if not message.startswith("Expected 2D array, got 1D array"):
+        return None
+    x = inputs.x_name
+    return ValueError(
+        f"Expected 2D array, got 1D array instead: {inputs.estimator} expects {x} of shape "
+        f"(n_samples, n_features). Reshape your data: {x}.reshape(-1, 1) for one "
+        f"feature, {x}.reshape(1, -1) for one sample.")
+
+
+def _not_labels(message: str, inputs: _Inputs) -> ValueError | None:
+    if not message.startswith("Unknown label type"):
+        return None
+    return ValueError(
+        f"Unknown label type: {inputs.estimator} needs class labels, but "
+        f"{inputs.y_name} is not a set of classes (continuous values, or values labels "
+        "cannot be). For a numeric target use MLPRegressor; for classes, give integers "
+        "or strings.")
+
+
+def _text(message: str, inputs: _Inputs) -> ValueError | None:
+    if "could not convert string to float" not in message:
+        return None
+    if _holds_text(inputs.X):
+        return ValueError(
+            f"{inputs.estimator} needs numeric features, but {inputs.x_name} holds text "
+            f"({message}). Encode text and categorical columns as numbers first, e.g. "
+            "with a ColumnTransformer and OneHotEncoder in a Pipeline.")
+    if inputs.y is not None and not _holds_text(inputs.y):  # neither: the weights
+        return ValueError(f"{message}: the sample weights hold text; give one number "
+                          "per sample.")
+    if inputs.regressor:
+        return ValueError(
+            f"{inputs.estimator} needs a numeric target, but {inputs.y_name} holds text "
+            f"({message}). For class labels use MLPClassifier; otherwise convert y to "
+            "numbers (e.g. pandas.to_numeric).")
+    return None
+
+
+def _not_finite(message: str, inputs: _Inputs) -> ValueError | None:
+    if inputs.x_name != "X":  # scikit-learn calls every array it checks X or y
+        message = message.replace("Input X contains", f"Input {inputs.x_name} contains")
+        message = message.replace("Input y contains", f"Input {inputs.y_name} contains")
+    if "infinity" in message:
+        return ValueError(
+            f"{message} {inputs.estimator} needs finite numbers: replace or drop the "
+            "infinite values (np.isinf finds them), or clip them to a large finite "
+            "value, before fitting or predicting.")
+    if "Input y contains NaN" in message:
+        return ValueError(
+            f"{message} Drop the samples whose target is missing (keep = "
+            "~np.isnan(y)); a target cannot be imputed inside a pipeline.")
+    if "Input sample_weight contains" in message:
+        return ValueError(f"{message} Give every sample a finite, non-negative weight "
+                          "(0 leaves it out).")
+    if inputs.x_name != "X" and "Input " in message:  # (renamed above)
+        return ValueError(message)
+    return None
+
+
+_REWRITES = (_complex, _one_dimensional, _not_labels, _text, _not_finite)
 
 
 def _holds_text(X) -> bool:
@@ -191,18 +263,32 @@ def dropout_rates(dropout, n_hidden: int) -> tuple[float, ...]:
     return tuple(float(r) for r in rates)
 
 
-def check_weights(sample_weight, X) -> np.ndarray | None:
-    """Validated non-negative sample weights with a positive sum (or None)."""
+def check_weights(sample_weight, X, name: str = "sample_weight") -> np.ndarray | None:
+    """Validated non-negative sample weights with a positive sum (or None);
+    ``name`` is the argument's name in messages."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
+    try:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+    except ValueError as error:
+        if name == "sample_weight":
+            raise
+        raise ValueError(str(error).replace("sample_weight", name)) from None
     if not sample_weight.sum() > 0:
         raise ValueError(
-            "sample_weight sums to zero: at least one sample needs a positive weight."
+            f"{name} sums to zero: at least one sample needs a positive weight."
         )
     return sample_weight
+
+
+def check_validation_size(Y_val: np.ndarray, targets) -> None:
+    """R^2, a regressor's validation score, needs two samples."""
+    if not targets.classifier and Y_val.shape[0] < 2:
+        raise ValueError(
+            "X_val has 1 sample, but a regressor's validation score (R^2) is undefined "
+            "on one sample. Pass at least two validation samples.")
 
 
 def check_validation_fraction(validation_fraction: float, n_samples: int) -> None:

@@ -152,7 +152,7 @@ class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
         """
         template = self.member_template()
         classifier = isinstance(self, ClassifierMixin)
-        with clearer_input_errors(type(self).__name__, not classifier, X):
+        with clearer_input_errors(type(self).__name__, not classifier, X, y):
             # (another Array API namespace: the members train on X's device)
             X, y, sample_weight, device = validated_for_fit(
                 self, X, y, sample_weight, solver=template.solver, classifier=classifier)

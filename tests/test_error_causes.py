@@ -164,3 +164,49 @@ def test_the_cv_estimators_pass_on_the_cause_of_failed_fits(settings, pattern):
     model = MLPClassifierCV(alphas=[0.1, 1.0], cv=2, **{**FAST, **settings})
     error = _raises(lambda: model.fit(X, LABELS), pattern)
     assert "diverged" not in str(error)
+
+
+def _with(array, index, value):
+    array = np.array(array, dtype=object if isinstance(value, str) else float)
+    array[index] = value
+    return array
+
+
+# (case, call, pattern): each message names the argument at fault and the fix
+WRONG_ARGUMENT = [
+    ("NaN in X_val", lambda: MLPRegressor(**FAST).fit(
+        X, Y, X_val=_with(X[:5], (0, 0), np.nan), y_val=Y[:5]), "Input X_val contains NaN"),
+    ("NaN in sample_weight_val", lambda: MLPRegressor(**FAST).fit(
+        X, Y, X_val=X[:5], y_val=Y[:5], sample_weight_val=_with(np.ones(5), 0, np.nan)),
+     "sample_weight_val"),
+    ("sample_weight_val of the wrong length", lambda: MLPRegressor(**FAST).fit(
+        X, Y, X_val=X[:5], y_val=Y[:5], sample_weight_val=np.ones(4)), "sample_weight_val"),
+    ("sample_weight_val without X_val", lambda: MLPRegressor(**FAST).fit(
+        X, Y, sample_weight_val=np.ones(5)), "sample_weight_val.*pass X_val and y_val"),
+    ("one validation row for R^2", lambda: MLPRegressor(**FAST).fit(
+        X, Y, X_val=X[:1], y_val=Y[:1]), "X_val has 1 sample.*R\\^2.*at least two"),
+    ("text in X_val", lambda: MLPRegressor(**FAST).fit(
+        X, Y, X_val=_with(X[:5], (1, 1), "abc"), y_val=Y[:5]), "X_val holds text"),
+    ("text in sample_weight", lambda: MLPRegressor(**FAST).fit(
+        X, Y, sample_weight=_with(np.ones(30), 2, "abc")), "sample weights hold text"),
+    ("complex class labels", lambda: MLPClassifier(**FAST).fit(
+        X, LABELS + 1j), "y holds complex numbers.*class labels"),
+    ("continuous labels", lambda: MLPClassifier(**FAST).fit(X, Y),
+     "Unknown label type.*not a set of classes.*MLPRegressor"),
+    ("1-D X", lambda: MLPRegressor(**FAST).fit(X[:, 0], Y),
+     "expects X of shape \\(n_samples, n_features\\).*X.reshape\\(-1, 1\\)"),
+]
+
+
+@pytest.mark.parametrize("call, pattern", [case[1:] for case in WRONG_ARGUMENT],
+                         ids=[case[0] for case in WRONG_ARGUMENT])
+def test_each_message_names_the_argument_at_fault(call, pattern):
+    error = _raises(call, pattern)
+    assert len(str(error)) < 800  # no dump of the data
+
+
+def test_text_at_predict_is_blamed_on_X():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPRegressor(**FAST).fit(X, Y)
+    _raises(lambda: model.predict(text_in_X()), "needs numeric features, but X holds text")

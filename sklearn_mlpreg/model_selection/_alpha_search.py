@@ -170,7 +170,7 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         """The data on the host, and X itself when it is of another Array API
         namespace (the networks then train on its device), else None."""
         name = type(self).__name__
-        with clearer_input_errors(name, not classifier, X):
+        with clearer_input_errors(name, not classifier, X, y):
             X, y, sample_weight, device = validated_for_fit(
                 self, X, y, sample_weight, solver=self.solver, classifier=classifier)
         check_enough_samples(X.shape[0], name)
