@@ -115,6 +115,14 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
     def _migrate_state(cls, state, saved):
         return migrate_network(cls, state, saved)
 
+    def _check_loaded_state(self, state):
+        arrays = [*state.get("coefs_", ()), *state.get("intercepts_", ())]
+        if not all(np.isfinite(to_numpy(a)).all() for a in arrays):
+            raise ValueError(
+                f"The saved {type(self).__name__}'s weights hold NaN or inf: the file is "
+                "damaged (changed after it was saved). Load an undamaged copy, or refit "
+                "the model.")
+
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,

@@ -48,6 +48,8 @@ from ._stacks import fitted_network, train_models
 class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the two ensembles (do not use directly)."""
 
+    _fitted_needs = ("estimators_",)
+
     _member_class: type
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],

@@ -82,8 +82,14 @@ class SavedStateMixin:
     """Record the library version in the saved state; migrate on load.
 
     A class overrides :meth:`_migrate_state` to bring an earlier release's
-    state up to date (the default fills parameters added since).
+    state up to date (the default fills parameters added since), names in
+    ``_fitted_needs`` what a fitted state must hold, and checks a loaded state
+    in :meth:`_check_loaded_state`.
     """
+
+    #: The attributes without which a fitted state (one holding any fitted
+    #: attribute) cannot predict.
+    _fitted_needs: tuple[str, ...] = ()
 
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # (scikit-learn's may be __dict__ itself)
@@ -93,11 +99,16 @@ class SavedStateMixin:
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         saved = state.pop(VERSION_KEY, UNRECORDED_VERSION)
-        name = type(self).__name__
+        name = name_of(self)
         if version_tuple(saved) > version_tuple(__version__):
             raise cannot_load(name, saved, "it comes from a later release.")
         if saved != __version__:
             state = self._migrate_state(state, saved)
+        missing = [name for name in self._fitted_needs if name not in state]
+        if missing and any(_is_fitted_attribute(name) for name in state):
+            raise cannot_load(name_of(self), saved, f"it lacks {', '.join(missing)}.")
+        self._check_loaded_state(state)
+        if saved != __version__:
             warn(f"This {name} was saved by sklearn_mlpreg {saved} and loaded by "
                  f"sklearn_mlpreg {__version__}: it was brought up to date and predicts "
                  "as it did. Save it again to store it in today's layout.",
@@ -109,3 +120,14 @@ class SavedStateMixin:
         """``state``, saved by release ``saved``, in today's layout."""
         fill_parameters(cls, state)
         return state
+
+    def _check_loaded_state(self, state: dict) -> None:
+        """Refuse a loaded state that cannot be right (none by default)."""
+
+
+def _is_fitted_attribute(name: str) -> bool:
+    return name.endswith("_") and not name.startswith("_")
+
+
+def name_of(estimator) -> str:
+    return type(estimator).__name__

@@ -65,6 +65,14 @@ class RegressionTargets:
         """``y`` as a float ``(n, n_outputs)`` matrix, its scale and sign checked."""
         Y = np.asarray(as_column_target(y), dtype=dtype)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if Y.ndim != 2:
+            raise ValueError(f"y must be 1-D or 2-D (n_samples, n_outputs); got shape "
+                             f"{np.shape(y)}.")
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                "Input y contains NaN or infinity (or None). Drop the samples whose target "
+                "is missing (keep = np.isfinite(y)); a target cannot be imputed inside a "
+                "pipeline.")
         self.check(Y, estimator_name)
         return Y
 
@@ -81,7 +89,11 @@ class RegressionTargets:
     def encode_validation(self, y_val, dtype, estimator_name: str) -> np.ndarray:
         """The targets of an explicit validation set."""
         y_val = check_array(y_val, ensure_2d=False, dtype=dtype, input_name="y_val")
-        return self.encode(y_val, dtype, estimator_name)
+        Y_val = self.encode(y_val, dtype, estimator_name)
+        if Y_val.shape[1] != self.n_outputs:
+            raise ValueError(f"y_val has {Y_val.shape[1]} column(s), but y has "
+                             f"{self.n_outputs}: give y_val the targets of y.")
+        return Y_val
 
     def strata(self, Y):
         """No strata: the early-stopping split of a regressor is not stratified."""
@@ -151,6 +163,12 @@ class ClassificationTargets:
             raise ValueError(
                 f"The class labels mix types that cannot be ordered ({', '.join(kinds)}): "
                 f"{error}. Give every label the same type, e.g. y.astype(str).") from None
+        if (len(binarizer.classes_) < 2 and len(y) > 1  # (one sample: too few samples)
+                and not binarizer.y_type_.startswith("multilabel")):
+            raise ValueError(
+                "Classifier can't train when only one class is present: y holds only the "
+                f"class {binarizer.classes_.tolist()[0]!r}. Give it samples of at least "
+                "two classes (or pass every class to partial_fit's classes).")
         return cls(binarizer)
 
     def check_same_classes(self, y) -> None:

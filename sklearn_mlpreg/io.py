@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import zipfile
 from typing import Any, Union
 
 import sklearn.metrics
@@ -143,6 +144,11 @@ def load(path: PathLike) -> Any:
     """
     sio = _skops_io()
     path = os.fspath(path)
+    if os.path.isfile(path) and not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is not a skops file (skops files are zip archives). A model "
+            "written by pickle or joblib loads with pickle.load or joblib.load, for files "
+            "you trust; save(model, path) writes one io.load reads.")
     untrusted = sio.get_untrusted_types(file=path)
     foreign = sorted(set(untrusted) - set(TRUSTED_TYPES) - set(SKLEARN_TYPES))
     if foreign:

@@ -210,3 +210,69 @@ def test_text_at_predict_is_blamed_on_X():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = MLPRegressor(**FAST).fit(X, Y)
     _raises(lambda: model.predict(text_in_X()), "needs numeric features, but X holds text")
+
+
+def test_searches_take_a_scalar_sample_weight_as_the_estimators_do():
+    grid = {"alpha": [0.1, 1.0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scalar = BatchedGridSearchCV(MLPRegressor(**FAST), grid, cv=2).fit(
+            X, Y, sample_weight=2.0)
+        array = BatchedGridSearchCV(MLPRegressor(**FAST), grid, cv=2).fit(
+            X, Y, sample_weight=np.full(30, 2.0))
+    np.testing.assert_array_equal(scalar.cv_results_["mean_test_score"],
+                                  array.cv_results_["mean_test_score"])
+
+
+@pytest.mark.parametrize("missing", [np.nan, np.inf, None])
+def test_a_missing_target_in_a_search_is_not_called_a_divergence(missing):
+    y = Y.astype(object) if missing is None else Y.copy()
+    y[4] = missing
+    search = BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [0.1, 1.0]}, cv=2,
+                                 error_score="raise")
+    error = _raises(lambda: search.fit(X, y), "y contains NaN or infinity|Input y contains")
+    assert "diverged" not in str(error)
+
+
+def test_one_class_is_refused_by_every_classifier():
+    for estimator in all_estimators(classifier=True):
+        _raises(lambda e=estimator: e.fit(X, np.zeros(30, dtype=int)),
+                "only one class is present.*at least two classes")
+
+
+def test_a_y_val_of_the_wrong_width_is_refused():
+    _raises(lambda: MLPRegressor(**FAST).fit(X, Y, X_val=X[:5],
+                                             y_val=np.column_stack([Y[:5], Y[:5]])),
+            r"y_val has 2 column\(s\), but y has 1")
+
+
+def test_the_cv_regressor_predicts_with_its_standard_deviation():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPRegressorCV(alphas=[0.1, 1.0], cv=2, dropout=0.3, **FAST).fit(X, Y)
+    mean, std = model.predict(X, return_std=True)
+    expected = model.best_estimator_.predict(X, return_std=True)
+    np.testing.assert_array_equal(mean, expected[0])
+    np.testing.assert_array_equal(std, expected[1])
+
+
+def test_a_finite_explosion_is_not_reported_as_non_finite_weights():
+    model = MLPRegressor(hidden_layer_sizes=(4,), solver="sgd", learning_rate_init=0.5,
+                         max_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(FitDivergedError) as info:
+            model.fit(X, Y * 50)
+    message = str(info.value)
+    assert message.startswith("The fit diverged") or "non-finite parameter" in message
+    loss = float(message.split("loss became ")[1].split(" ")[0])
+    assert ("non-finite parameter" in message) is (not np.isfinite(loss))
+
+
+def test_a_grid_that_starts_at_zero_has_no_lower_edge():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = BatchedGridSearchCV(MLPRegressor(**FAST), {"alpha": [0.0, 1e-3, 1e-2]},
+                                     cv=2).fit(X, Y)
+    edge = [w for w in caught if issubclass(w.category, GridEdgeWarning)]
+    assert (search.best_params_["alpha"] == 1e-2) is bool(edge)

@@ -149,3 +149,31 @@ def test_parameters_added_since_take_their_defaults():
     assert again.get_params()["class_weight"] is None
     np.testing.assert_array_equal(again.predict_proba(_training_data()[0]),
                                   model.predict_proba(_training_data()[0]))
+
+
+def test_a_damaged_file_is_refused_at_load():
+    X, y, _ = _training_data()
+    model = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    model.intercepts_[-1][0] = np.inf
+    with pytest.raises(ValueError, match="weights hold NaN or inf: the file is damaged"):
+        pickle.loads(pickle.dumps(model))
+
+
+def test_a_fitted_state_without_what_it_predicts_with_is_refused():
+    X, y, _ = _training_data()
+    model = MLPRegressorCV(hidden_layer_sizes=(4,), alphas=[0.1, 1.0], cv=2, max_iter=5,
+                           random_state=0).fit(X, y)
+    state = model.__getstate__()
+    del state["best_estimator_"]
+    with pytest.raises(SavedModelVersionError, match="it lacks best_estimator_"):
+        MLPRegressorCV.__new__(MLPRegressorCV).__setstate__(state)
+
+
+def test_io_load_of_a_pickle_says_what_it_is(tmp_path):
+    pytest.importorskip("skops.io")
+    from sklearn_mlpreg.io import load
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(MLPRegressor()))
+    with pytest.raises(ValueError, match="not a skops file.*pickle.load"):
+        load(path)

@@ -79,6 +79,8 @@ class _AlphaSearch(BatchedGridSearchCV):
 class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the cross-validated estimators."""
 
+    _fitted_needs = ("alpha_", "best_estimator_", "cv_results_")
+
     _estimator_class: type
     _cv_constraints = {
         "alphas": ["array-like", None],
@@ -215,12 +217,12 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
                  f"{bad}: {fit_error_cause(errors[other[0]])}", FitFailedWarning)
 
     # -- prediction is the refit estimator's ---------------------------------
-    def _refit_estimator(self, method: str, X):
+    def _refit_estimator(self, method: str, X, **options):
         """``best_estimator_``'s ``method`` on ``X`` (of the namespace fit saw)."""
         check_is_fitted(self)
         check_same_namespace(self.best_estimator_.coefs_[0], X, type(self).__name__,
                              method)
-        return getattr(self.best_estimator_, method)(X)
+        return getattr(self.best_estimator_, method)(X, **options)
 
     def predict(self, X):
         """Predict with the estimator refit at ``alpha_``.

@@ -24,6 +24,7 @@ import numpy as np
 from joblib import hash as joblib_hash
 from sklearn.base import clone, is_classifier
 from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils.validation import _num_samples
 
 from .._arrays import dispatched, host_values
 from .._engine import DIVERGED, DIVERGED_RESTORED, MAX_ITER, to_numpy
@@ -178,7 +179,9 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
     API namespace; by default ``X`` itself when ``array_api_dispatch`` keeps
     it) is where the networks train; folds, plans and scores are on the host.
     """
-    X, y, fit_params = data.X, data.y, data.fit_params
+    X, y, fit_params = data.X, data.y, _per_sample(data.fit_params, _num_samples(data.X))
+    scoring = replace(scoring, score_params=_per_sample(scoring.score_params,
+                                                        _num_samples(X)))
     device = dispatched(X) if device is None else device
     if device is not None:
         X, y, fit_params = to_numpy(X), to_numpy(y), host_values(fit_params)
@@ -209,6 +212,14 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
 def _split_index(task: Task, tasks: list[Task]) -> int:
     """The position of ``task``'s fold among its candidate's."""
     return [t for t in tasks if t.candidate == task.candidate].index(task)
+
+
+def _per_sample(params: dict, n_samples: int) -> dict:
+    """A scalar ``sample_weight`` (which the estimators accept) as one weight per
+    sample, so that the folds can take their rows of it."""
+    return {name: np.full(n_samples, float(value))
+            if name.endswith("sample_weight") and value is not None and np.ndim(value) == 0
+            else value for name, value in params.items()}
 
 
 def _record(task: Task, scores, score_time: float, scoring: SearchScoring,

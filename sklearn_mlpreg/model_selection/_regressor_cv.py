@@ -283,3 +283,24 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
         self.restore_best_weights = restore_best_weights
         self.dropout_mode = dropout_mode
         self.mc_samples = mc_samples
+
+    def predict(self, X, return_std=False):
+        """Predict with the estimator refit at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        return_std : bool, default=False
+            Also return the standard deviation of ``mc_samples`` Monte-Carlo
+            dropout predictions (needs ``dropout`` > 0), as
+            :meth:`MLPRegressor.predict` does.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions of ``best_estimator_``.
+        y_std : ndarray of the same shape
+            Their standard deviation, when ``return_std``.
+        """
+        return self._refit_estimator("predict", X, return_std=return_std)

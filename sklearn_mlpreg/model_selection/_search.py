@@ -84,7 +84,9 @@ def warn_about_grid_edges(grid, best_params: Mapping) -> None:
     edges, alpha = [], False
     for name, best in best_params.items():
         values = sorted(set(_axis_values(grids, name)))
-        if _is_number(best) and len(values) >= 3 and best in (values[0], values[-1]):
+        if not (_is_number(best) and len(values) >= 3):
+            continue
+        if best == values[-1] or (best == values[0] and best != 0):  # (0: a bound)
             edges.append(f"{name}={best!r} ({'smallest' if best == values[0] else 'largest'}"
                          f" of {values})")
             alpha |= name == "alpha" or name.endswith("__alpha")
@@ -166,6 +168,8 @@ class _SearchCallbacks:
 
 class _BatchedSearchMixin(SavedStateMixin):
     """``fit`` for the batched searches (see the module docstring)."""
+
+    _fitted_needs = ("cv_results_",)
 
     def _candidates(self):  # pragma: no cover - defined by each search
         raise NotImplementedError
