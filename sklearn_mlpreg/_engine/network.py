@@ -218,23 +218,18 @@ def forward(
     output = OUTPUT_ACTIVATIONS[out_activation].value
     if work is not None:
         masks = work.masks
-    numpy = type(coefs[0]) is np.ndarray or is_numpy(coefs[0])
     last = len(coefs) - 1
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         Z = _matmul(A, W, None if work is None else work.outputs[i])
         Z += b
-        Z = (output if i == last else hidden)(Z)
-        if work is not None and not numpy:
+        A = Z = (output if i == last else hidden)(Z)
+        if work is not None:
             work.outputs[i] = Z
-        A = Z
         if i < last and masks is not None and masks[i] is not None:
-            if numpy:
-                A = np.multiply(Z, masks[i], out=None if work is None else work.dropped[i])
-            else:
-                A = Z * masks[i]
-                if work is not None:
-                    work.dropped[i] = A
+            A = Z * masks[i]
+            if work is not None:
+                work.dropped[i] = A
     return A
 
 
@@ -278,7 +273,7 @@ def backward(
     derivative = ACTIVATIONS[activation].derivative
     delta = work.deltas[-1]
     if not residual_ready:
-        delta = output_delta(Y, work.outputs[-1], out=delta)
+        delta = work.deltas[-1] = output_delta(Y, work.outputs[-1])
     delta *= delta_weight if np.ndim(delta_weight) == 0 else delta_weight[..., None]
     for i in range(len(coefs) - 1, -1, -1):
         layer_input = X if i == 0 else work.outputs[i - 1]  # X may be sparse

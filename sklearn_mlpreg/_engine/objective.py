@@ -87,7 +87,7 @@ class Objective:
         P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
         # The residual p - y is the output delta of every loss here; the squared
         # error is read off it, the others need p and y.
-        residual = work.deltas[-1] = output_delta(Y, P, out=work.deltas[-1])
+        residual = work.deltas[-1] = output_delta(Y, P)
         if self.loss == "squared_error":
             loss = squared_error_from_residual(residual, sample_weight)
         else:
