@@ -49,13 +49,17 @@ _BOUND: dict[tuple[Callable, Any], Callable] = {}
 def in_namespace(function: Callable, xp: Any) -> Callable:
     """:func:`plain` ``function`` with its global ``xp`` (the array namespace
     its formula names) bound to ``xp``: the one text of a rule, run on arrays
-    of another Array API namespace (PyTorch, CuPy, ...)."""
-    python = getattr(function, "py_func", function)
-    if python.__globals__.get("xp", xp) is xp:
-        return python
-    key = (python, xp)
-    if key not in _BOUND:
-        _BOUND[key] = types.FunctionType(python.__code__, {**python.__globals__, "xp": xp},
-                                         python.__name__, python.__defaults__,
-                                         python.__closure__)
-    return _BOUND[key]
+    of another Array API namespace (PyTorch, CuPy, ...). Each binding is made
+    once (the reference asks for one every step)."""
+    key = (function, xp)
+    bound = _BOUND.get(key)
+    if bound is None:
+        python = getattr(function, "py_func", function)
+        if python.__globals__.get("xp", xp) is xp:
+            bound = python
+        else:
+            bound = types.FunctionType(python.__code__, {**python.__globals__, "xp": xp},
+                                       python.__name__, python.__defaults__,
+                                       python.__closure__)
+        _BOUND[key] = bound
+    return bound
