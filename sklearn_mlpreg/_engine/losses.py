@@ -64,12 +64,10 @@ def squared_error_from_residual(R: Array, sample_weight: Array | None = None) ->
     has the residual already (it is the output delta).
     """
     xp = namespace(R)
-    if xp is not np:
-        return 0.5 * weighted_mean(xp.sum(R * R, axis=-1), sample_weight)
-    if sample_weight is None:
-        flat = R.reshape(R.shape[0], 1, -1)  # one batched dot product per model
-        return 0.5 * np.matmul(flat, flat.swapaxes(-1, -2))[:, 0, 0] / R.shape[-2]
-    return 0.5 * weighted_mean(np.einsum("kno,kno->kn", R, R), sample_weight)
+    if sample_weight is None:  # one dot product per model
+        flat = xp.reshape(R, (R.shape[0], -1))
+        return 0.5 * xp.vecdot(flat, flat) / R.shape[-2]
+    return 0.5 * weighted_mean(xp.vecdot(R, R), sample_weight)
 
 
 def poisson(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
