@@ -130,7 +130,8 @@ class Workspace:
         Rows in the batch.
     dtype : dtype
     dropout : array-like of shape (n_hidden,) or (K, n_hidden)
-        Drop rate of each hidden layer (0 for none), shared or per model.
+        Drop rate of each hidden layer (0 for none), shared or per model (a
+        stack's ``dropout`` as it is).
     buffers : bool, default=True
         Allocate the activations and deltas (the compiled step has its own and
         needs only the dropout masks).
@@ -153,11 +154,10 @@ class Workspace:
         self.outputs = [np.empty(shape, dtype=dtype) if buffers else None for shape in shapes]
         self.deltas = [np.empty(shape, dtype=dtype) if buffers else None for shape in shapes]
         n_hidden = len(units) - 1
-        rates = np.zeros((n_models, n_hidden))
         given = np.asarray(dropout, dtype=float)
-        if given.size:
-            rates[...] = given.reshape(-1, given.shape[-1])[..., :n_hidden]
-        self.dropout = rates  # (K, n_hidden): each model's drop rate per hidden layer
+        # (K, n_hidden): each model's drop rate per hidden layer
+        rates = self.dropout = (np.broadcast_to(given, (n_models, n_hidden)) if given.size
+                                else np.zeros((n_models, n_hidden)))
         # The dropout masks of every hidden layer live in one (K, 1 + n, hidden units)
         # array: row 0 flags, per model, the layers it does not drop (-1), rows 1..
         # hold the masks drawn by dropout.draw_masks (m / (1 - p) for inverted

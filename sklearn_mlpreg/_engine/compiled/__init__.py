@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
+from ..dropout import kept_value
 from ..jit import njit
 from ..network import Architecture
 from ..optimizers import SGD, Adam
@@ -210,9 +211,7 @@ class MaskStreams:
     def __init__(self, rates: Array, widths: Sequence[int], mode: str,
                  rngs: list[np.random.RandomState], dtype: DTypeLike) -> None:
         rates = np.asarray(rates, dtype=np.float64)
-        scale = np.where(rates > 0, 1.0 / (1.0 - rates) if mode == "inverted" else 1.0,
-                         1.0) if rates.size else rates
-        self.dropout = np.stack([rates, scale]).astype(dtype)
+        self.rates, self.kept = rates.astype(dtype), kept_value(rates, mode).astype(dtype)
         self.widths = np.asarray(widths, dtype=np.int64)
         self.rngs = rngs
         self.models = np.flatnonzero(rates.max(axis=1) > 0) if rates.size else rates
@@ -222,8 +221,8 @@ class MaskStreams:
     def streams(self, n: int) -> Streams:
         """The :class:`.loop.Streams` of the compiled loop for batches of ``n`` rows."""
         width = max(1, int(self.widths.sum()))
-        return Streams(self.dropout[0], self.dropout[1], self.widths, self.keys,
-                       self.positions, np.ones((1 + n, width), dtype=self.dropout.dtype))
+        return Streams(self.rates, self.kept, self.widths, self.keys, self.positions,
+                       np.ones((1 + n, width), dtype=self.rates.dtype))
 
     @classmethod
     def none(cls, dtype: DTypeLike) -> MaskStreams:
