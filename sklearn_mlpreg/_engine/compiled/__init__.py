@@ -11,9 +11,12 @@ element-wise work is fused into the loops that produce it. The matrix products
 go to BLAS (``np.dot``), as numpy's do. Tests hold the two paths to 1e-12.
 
 The per-model rules (schedules, Adam's bias correction, the stopping and
-divergence rules, the proximal L1 step, constants and codes) are not copied
-here: the kernels call the functions of :mod:`..rules`, and read each model's
-settings by name from the records of :mod:`..settings`.
+divergence rules, the proximal L1 step, constants and codes) and the
+element-wise formulas (activations and their derivatives, saturation tests,
+loss terms and output delta, the SGD and Adam updates) are not copied here:
+the kernels call the functions of :mod:`..rules` and :mod:`..formulas` (the
+reference calls the same on arrays), and read each model's settings by name
+from the records of :mod:`..settings`.
 
 It runs when numba is installed and the batch is dense; sparse input, or the
 environment variable ``SKLEARN_MLPREG_ENGINE=numpy``, selects the reference.
