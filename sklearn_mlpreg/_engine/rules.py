@@ -11,6 +11,9 @@ acts on the parameters themselves (:func:`soft_threshold`) names its array
 functions through ``xp``, which :func:`.jit.in_namespace` binds to the
 arrays' Array API namespace (numpy here and in compiled code). Changing a
 rule here changes it for every execution.
+
+The element-wise formulas (activations, derivatives, losses, the optimizers'
+update of one parameter) live beside, in :mod:`.formulas`.
 """
 
 from __future__ import annotations
