@@ -23,6 +23,9 @@ from . import scalar
 from .jit import jit
 from .types import Array
 
+#: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "3b915df0681c338c"
+
 xp = scalar  # the namespace of one element (see jit.in_namespace for arrays)
 
 Value = float | Array  # one element (compiled) or an array (the reference)

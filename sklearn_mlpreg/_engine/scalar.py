@@ -13,6 +13,9 @@ import numpy as np
 
 from .jit import jit
 
+#: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "3b915df0681c338c"
+
 exp = np.exp
 log = np.log
 sqrt = np.sqrt

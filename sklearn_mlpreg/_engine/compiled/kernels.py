@@ -34,6 +34,9 @@ from ..rules import (
 from ..settings import Geometry
 from ..types import Array
 
+#: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "3b915df0681c338c"
+
 _jit = jit  # (the name the kernels' modules use)
 
 
