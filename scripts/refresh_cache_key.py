@@ -9,7 +9,12 @@ so that every compiled file changes and numba compiles them all anew
 (``tests/test_compiled_cache.py`` fails until the keys are current).
 """
 
-from sklearn_mlpreg._engine.jit import COMPILED_SOURCES, write_cache_keys
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package
+
+from sklearn_mlpreg._engine.jit import COMPILED_SOURCES, write_cache_keys  # noqa: E402
 
 if __name__ == "__main__":
     print(f"CACHE_KEY = {write_cache_keys()!r} in {len(COMPILED_SOURCES)} files")

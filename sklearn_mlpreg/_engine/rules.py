@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "3b915df0681c338c"
+CACHE_KEY = "d168d81200d30154"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 

@@ -14,7 +14,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "3b915df0681c338c"
+CACHE_KEY = "d168d81200d30154"
 
 exp = np.exp
 log = np.log

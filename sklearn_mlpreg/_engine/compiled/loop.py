@@ -38,7 +38,7 @@ from .kernels import _model_step
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "3b915df0681c338c"
+CACHE_KEY = "d168d81200d30154"
 
 
 class Curves(NamedTuple):
