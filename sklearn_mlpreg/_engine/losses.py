@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import xlogy
 
+from . import formulas
 from .averages import weighted_mean
-from .backend import like, namespace, numpy_dtype
+from .backend import namespace, numpy_dtype
+from .jit import in_namespace
 
 Array = NDArray[np.floating]
 
@@ -33,29 +34,27 @@ def _mean_over_samples(values: Array, sample_weight: Array | None) -> Array:
     return weighted_mean(namespace(values).sum(values, axis=-1), sample_weight)
 
 
-def _xlogy(x: Array, y: Array) -> Array:
-    """``x log y``, 0 where ``x = 0`` (scipy's ``xlogy`` for numpy)."""
-    xp = namespace(x, y)
-    if xp is np:
-        return xlogy(x, y)
-    return xp.where(x == 0, like(0.0, y), x * xp.log(y))
+def _terms(formula: Callable, Y: Array, P: Array, *eps: float) -> Array:
+    """``formula`` of :mod:`.formulas` on every sample and output, in ``P``'s
+    namespace (``0 log 0`` silently 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return in_namespace(formula, namespace(P))(P, Y, *eps)
 
 
-def _clipped(P: Array) -> Array:
-    """``P`` clipped to ``[eps, 1 - eps]``, as scikit-learn clips probabilities."""
-    eps = float(np.finfo(numpy_dtype(P)).eps)
-    return namespace(P).clip(P, eps, 1 - eps)
+def _eps(P: Array) -> float:
+    """The clip of probabilities, scikit-learn's: the machine epsilon of ``P``'s dtype."""
+    return float(np.finfo(numpy_dtype(P)).eps)
 
 
 def squared_error(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
-    """Half squared error, ``L = mean_n sum_o (y - p)^2 / 2``.
+    """Half squared error, ``L = mean_n sum_o (y - p)^2 / 2``
+    (:func:`.formulas.half_squared_error`).
 
     scikit-learn reports the mean over outputs instead of the sum, while its
     gradient is that of the sum; here value and gradient agree. For one output
     the two are the same.
     """
-    diff = Y - P
-    return 0.5 * _mean_over_samples(diff * diff, sample_weight)
+    return _mean_over_samples(_terms(formulas.half_squared_error, Y, P), sample_weight)
 
 
 def squared_error_from_residual(R: Array, sample_weight: Array | None = None) -> Array:
@@ -65,41 +64,38 @@ def squared_error_from_residual(R: Array, sample_weight: Array | None = None) ->
     has the residual already (it is the output delta).
     """
     xp = namespace(R)
-    if xp is not np:
-        return 0.5 * weighted_mean(xp.sum(R * R, axis=-1), sample_weight)
-    if sample_weight is None:
-        flat = R.reshape(R.shape[0], 1, -1)  # one batched dot product per model
-        return 0.5 * np.matmul(flat, flat.swapaxes(-1, -2))[:, 0, 0] / R.shape[-2]
-    return 0.5 * weighted_mean(np.einsum("kno,kno->kn", R, R), sample_weight)
+    if sample_weight is None:  # one dot product per model
+        flat = xp.reshape(R, (R.shape[0], -1))
+        return 0.5 * xp.vecdot(flat, flat) / R.shape[-2]
+    return 0.5 * weighted_mean(xp.vecdot(R, R), sample_weight)
 
 
 def poisson(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
-    """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = _xlogy(Y, Y / P) - Y + P
-    return _mean_over_samples(values, sample_weight)
+    """Half Poisson deviance, ``L = mean_n sum_o [y log(y / p) - y + p]``
+    (:func:`.formulas.poisson_deviance`)."""
+    return _mean_over_samples(_terms(formulas.poisson_deviance, Y, P), sample_weight)
 
 
 def binary_log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
-    """Binary cross entropy per output, ``L = -mean_n sum_o [y log p + (1-y) log(1-p)]``.
+    """Binary cross entropy per output, ``L = -mean_n sum_o [y log p + (1-y) log(1-p)]``
+    (:func:`.formulas.binary_cross_entropy`).
 
     ``p`` is clipped to ``[eps, 1 - eps]`` as scikit-learn does.
     """
-    P = _clipped(P)
-    values = _xlogy(Y, P) + _xlogy(1 - Y, 1 - P)
-    return -_mean_over_samples(values, sample_weight)
+    return _mean_over_samples(_terms(formulas.binary_cross_entropy, Y, P, _eps(P)),
+                              sample_weight)
 
 
 def log_loss(Y: Array, P: Array, sample_weight: Array | None = None) -> Array:
-    """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output)."""
-    return -_mean_over_samples(_xlogy(Y, _clipped(P)), sample_weight)
+    """Categorical cross entropy, ``L = -mean_n sum_c y_c log p_c`` (softmax output;
+    :func:`.formulas.cross_entropy`)."""
+    return _mean_over_samples(_terms(formulas.cross_entropy, Y, P, _eps(P)), sample_weight)
 
 
-def output_delta(Y: Array, P: Array, out: Array | None = None) -> Array:
-    """Gradient of any canonical loss above with respect to ``z``: ``p - y``."""
-    if namespace(P) is not np:
-        return P - Y
-    return np.subtract(P, Y, out=out)
+def output_delta(Y: Array, P: Array) -> Array:
+    """Gradient of any canonical loss above with respect to ``z``: ``p - y``
+    (:func:`.formulas.output_delta`)."""
+    return in_namespace(formulas.output_delta, namespace(P))(P, Y)
 
 
 class Loss(NamedTuple):

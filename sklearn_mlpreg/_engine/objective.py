@@ -87,7 +87,7 @@ class Objective:
         P = forward(X, coefs, intercepts, self.activation, self.out_activation, work)
         # The residual p - y is the output delta of every loss here; the squared
         # error is read off it, the others need p and y.
-        residual = work.deltas[-1] = output_delta(Y, P, out=work.deltas[-1])
+        residual = work.deltas[-1] = output_delta(Y, P)
         if self.loss == "squared_error":
             loss = squared_error_from_residual(residual, sample_weight)
         else:
@@ -100,6 +100,9 @@ class Objective:
             delta_weight = sample_fractions(sample_weight)
         backward(X, Y, coefs, self.activation, work, grad_coefs, grad_intercepts,
                  delta_weight, residual_ready=True)
+        # numpy: backward wrote into views of grads; concatenating and copying
+        # instead costs 6.5 us a step on the tiny network (22 x 20, (30, 15)), 5%
+        # of its epoch, 8 us on the small one
         if not numpy:  # another namespace: backward filled lists, not views
             grads[...] = layout.flat(grad_coefs, grad_intercepts)
         if self.norms:

@@ -21,7 +21,9 @@ The ``cosine`` schedule (both solvers) anneals the base step size over the
 half of it at mid-training, towards 0 at the end (:func:`cosine_factor`).
 
 The schedules and Adam's bias correction are the functions of :mod:`.rules`,
-which the compiled loop calls too.
+the updates of one parameter those of :mod:`.formulas`: the compiled loop
+calls the same functions on one model's scalars and one parameter. One step
+serves numpy and every other Array API namespace.
 
 L-BFGS (``scipy.optimize``, one network at a time) lives in :mod:`.lbfgs`.
 
@@ -34,8 +36,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from .backend import is_numpy, like, namespace, take_rows, zeros
-from .jit import plain
+from . import formulas
+from .backend import like, namespace, take_rows, zeros
+from .jit import in_namespace, plain
 from .rules import adam_step_size, cosine_share, invscaling_rate
 
 #: The rules on whole arrays (one value per model) or Python floats.
@@ -85,20 +88,23 @@ class _Annealing:
             setattr(self, name, getattr(self, name)[index])
 
 
-def _column(values: Array, dtype: DTypeLike, reference: Array | None = None) -> Array:
-    """Per-model values as a ``(K, 1)`` column in the parameters' dtype (and, for
-    another Array API namespace, on ``reference``'s device)."""
-    if reference is not None and not is_numpy(reference):
-        return like(np.asarray(values, dtype=float)[:, None], reference)
-    return values.astype(dtype)[:, None]
+def _column(values: ArrayLike, reference: Array) -> Array:
+    """Per-model values as a ``(K, 1)`` column in ``reference``'s namespace, dtype
+    and device."""
+    return like(np.asarray(values, dtype=float)[:, None], reference)
 
 
 def _state(n_models: int, n_params: int, dtype: DTypeLike, reference: Array | None
            ) -> Array:
     """A zero ``(K, P)`` optimizer state: numpy, or ``reference``'s namespace."""
-    if reference is None or is_numpy(reference):
+    if reference is None:
         return np.zeros((n_models, n_params), dtype=dtype)
     return zeros((n_models, n_params), reference)
+
+
+def _formula(formula: object, reference: Array) -> object:
+    """A formula of :mod:`.formulas` on arrays of ``reference``'s namespace."""
+    return in_namespace(formula, namespace(reference))
 
 
 class SGD(_Annealing):
@@ -147,53 +153,31 @@ class SGD(_Annealing):
         self.nesterov = per_model(nesterov, K, dtype=bool)
         self.power_t = per_model(power_t, K)
         self.velocity = _state(n_models, n_params, dtype, reference)
-        self._scratch: Array | None = None
 
     def begin_step(self) -> Array:
         """The step size of each model for the step about to be taken, ``(K,)``."""
         return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
-        """Move ``params`` one step against ``grads`` (both ``(K, P)``), in place."""
-        if not is_numpy(params):
-            return self._step_xp(params, grads)
-        dtype = grads.dtype
-        lr_g = np.multiply(_column(self.learning_rate, dtype), grads,
-                           out=self._buffer(grads))
-        v = self.velocity
-        momentum = _column(self.momentum, dtype)
-        v *= momentum
-        v -= lr_g
-        if self.nesterov.all():
-            params += momentum * v
-            params -= lr_g
-        elif not self.nesterov.any():
+        """Move ``params`` one step against ``grads`` (both ``(K, P)``), in place:
+        :func:`.formulas.sgd_velocity`, then :func:`.formulas.nesterov_position`
+        or ``w + v``."""
+        step_g = _column(self.learning_rate, grads) * grads
+        momentum = _column(self.momentum, grads)
+        v = self.velocity = _formula(formulas.sgd_velocity, grads)(
+            self.velocity, step_g, momentum)
+        if not self.nesterov.any():
             params += v
-        else:  # some models with Nesterov's momentum, some without
-            params += np.where(self.nesterov[:, None], momentum * v - lr_g, v)
-
-    def _step_xp(self, params: Array, grads: Array) -> None:
-        """:meth:`step` for another Array API namespace (same arithmetic)."""
-        xp = namespace(params)
-        lr_g = _column(self.learning_rate, None, grads) * grads
-        momentum = _column(self.momentum, None, grads)
-        v = self.velocity
-        v *= momentum
-        v -= lr_g
-        nesterov = _column(self.nesterov.astype(float), None, grads)
-        params += xp.where(nesterov > 0, momentum * v - lr_g, v)
+            return
+        ahead = _formula(formulas.nesterov_position, v)(params, v, step_g, momentum)
+        if not self.nesterov.all():  # some models with Nesterov's momentum, some without
+            ahead = namespace(v).where(_column(self.nesterov, v) > 0, ahead, params + v)
+        params[...] = ahead
 
     def step_sizes(self) -> Array:
         """Step size of the last update of the parameters: the learning rate, the
         same for every parameter, as a ``(K, 1)`` column (it broadcasts)."""
-        if not is_numpy(self.velocity):
-            return _column(self.learning_rate, None, self.velocity)
-        return self.learning_rate[:, None]
-
-    def _buffer(self, like: Array) -> Array:
-        if self._scratch is None or self._scratch.shape != like.shape:
-            self._scratch = np.empty_like(like)
-        return self._scratch
+        return _column(self.learning_rate, self.velocity)
 
     def iteration_ends(self, samples_seen: Array, epochs: int | NDArray[np.int64] = 1
                        ) -> None:
@@ -234,7 +218,6 @@ class SGD(_Annealing):
             setattr(self, name, getattr(self, name)[index])
         self.velocity = take_rows(self.velocity, index)
         self._select_annealing(index)
-        self._scratch = None
 
 
 class Adam(_Annealing):
@@ -294,8 +277,7 @@ class Adam(_Annealing):
         self.t = 0
         self.ms = _state(n_models, n_params, dtype, reference)
         self.vs = _state(n_models, n_params, dtype, reference)
-        self._scratch: Array | None = None
-        self._device_constants: list | None = None  # (another namespace: see _step_xp)
+        self._constants: list | None = None  # the columns of the betas and epsilon
 
     def begin_step(self) -> Array:
         """Count a step and return its bias-corrected step size per model,
@@ -318,51 +300,25 @@ class Adam(_Annealing):
         return self.learning_rate
 
     def step(self, params: Array, grads: Array) -> None:
-        """Move ``params`` one Adam step against ``grads``, in place."""
-        if not is_numpy(params):
-            return self._step_xp(params, grads)
-        dtype = grads.dtype
-        rate = _column(self.begin_step(), dtype)
-        b1, b2 = _column(self.beta_1, dtype), _column(self.beta_2, dtype)
-        scratch = self._scratch
-        if scratch is None or scratch.shape != grads.shape:
-            scratch = self._scratch = np.empty_like(grads)
-        m, v = self.ms, self.vs
-        m *= b1  # m <- b1 m + (1 - b1) g
-        m += np.multiply(grads, _column(1 - self.beta_1, dtype), out=scratch)
-        v *= b2  # v <- b2 v + (1 - b2) g^2
-        np.multiply(grads, grads, out=scratch)
-        scratch *= _column(1 - self.beta_2, dtype)
-        v += scratch
-        np.sqrt(v, out=scratch)  # params <- params - rate m / (sqrt(v) + eps)
-        scratch += _column(self.epsilon, dtype)
-        np.divide(m, scratch, out=scratch)
-        scratch *= -rate
-        params += scratch
-
-    def _step_xp(self, params: Array, grads: Array) -> None:
-        """:meth:`step` for another Array API namespace (same arithmetic)."""
-        xp = namespace(params)
-        rate = _column(self.begin_step(), None, grads)
-        if getattr(self, "_device_constants", None) is None:  # once, not every step
-            self._device_constants = [_column(c, None, grads) for c in (
+        """Move ``params`` one Adam step against ``grads``, in place:
+        :func:`.formulas.adam_first_moment`, :func:`.formulas.adam_second_moment`,
+        :func:`.formulas.adam_step`."""
+        rate = _column(self.begin_step(), grads)
+        if getattr(self, "_constants", None) is None:  # once, not every step
+            self._constants = [_column(c, grads) for c in (
                 self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2, self.epsilon)]
-        b1, one_minus_b1, b2, one_minus_b2, eps = self._device_constants
-        m, v = self.ms, self.vs
-        m *= b1
-        m += grads * one_minus_b1
-        v *= b2
-        v += (grads * grads) * one_minus_b2
-        params += -rate * (m / (xp.sqrt(v) + eps))
+        b1, one_minus_b1, b2, one_minus_b2, eps = self._constants
+        m = self.ms = _formula(formulas.adam_first_moment, grads)(
+            self.ms, grads, b1, one_minus_b1)
+        v = self.vs = _formula(formulas.adam_second_moment, grads)(
+            self.vs, grads, b2, one_minus_b2)
+        params += _formula(formulas.adam_step, grads)(m, v, rate, eps)
 
     def step_sizes(self) -> Array:
         """Per-parameter step size of the last update, ``eta_t / (sqrt(v) + eps)``,
-        ``(K, P)``."""
-        if not is_numpy(self.vs):
-            xp = namespace(self.vs)
-            return _column(self.learning_rate, None, self.vs) / (
-                xp.sqrt(self.vs) + _column(self.epsilon, None, self.vs))
-        return self.learning_rate[:, None] / (np.sqrt(self.vs) + self.epsilon[:, None])
+        ``(K, P)`` (:func:`.formulas.adam_step_size`)."""
+        return _formula(formulas.adam_step_size, self.vs)(
+            self.vs, _column(self.learning_rate, self.vs), _column(self.epsilon, self.vs))
 
     def iteration_ends(self, samples_seen: Array | None = None) -> None:
         """Count the epoch (the cosine schedule's clock). ``samples_seen`` is
@@ -392,4 +348,4 @@ class Adam(_Annealing):
             setattr(self, name, getattr(self, name)[index])
         self.ms, self.vs = take_rows(self.ms, index), take_rows(self.vs, index)
         self._select_annealing(index)
-        self._scratch = self._device_constants = None
+        self._constants = None

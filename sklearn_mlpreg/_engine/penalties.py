@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .backend import is_numpy, like, namespace, zeros
+from .backend import like, namespace, zeros
 from .jit import in_namespace
 from .rules import soft_threshold
 
@@ -70,7 +70,6 @@ class Penalty:
         self.n_weights = n_weights
         self.has_l2, self.has_l1 = bool(self.l2.any()), bool(self.l1.any())
         self._l2_scale: Array | None = None
-        self._scratch: Array | None = None
 
     @classmethod
     def named(cls, name: str, l1_ratio: float, strength: ArrayLike, n_weights: int
@@ -81,7 +80,7 @@ class Penalty:
     def select(self, keep: NDArray[np.intp]) -> None:
         """Keep the models at positions ``keep``."""
         self.l2, self.l1, self.strength = self.l2[keep], self.l1[keep], self.strength[keep]
-        self._l2_scale = self._scratch = None
+        self._l2_scale = None
 
     def weights(self, params: Array) -> Array:
         """The weight block ``(K, n_weights)`` of a parameter buffer (a view)."""
@@ -95,19 +94,15 @@ class Penalty:
         element-wise operation costs about twice as much.
         """
         if self._l2_scale is None or self._l2_scale.shape != params.shape \
-                or is_numpy(self._l2_scale) != is_numpy(params):
+                or type(self._l2_scale) is not type(params):
             on_weights = np.zeros(params.shape[1])
             on_weights[: self.n_weights] = 1
-            scale = (self.l2 * self.strength) * on_weights
-            self._l2_scale = (scale.astype(params.dtype) if is_numpy(params)
-                              else like(scale, params))
+            self._l2_scale = like((self.l2 * self.strength) * on_weights, params)
         return self._l2_scale
 
     def _l1_column(self, reference: Array) -> Array:
         """``l1 * strength`` per model as a ``(K, 1)`` column of ``reference``'s
         dtype (and namespace and device)."""
-        if is_numpy(reference):
-            return (self.l1 * self.strength).astype(reference.dtype, copy=False)
         return like(self.l1 * self.strength, reference)
 
     def l1_value(self, params: Array) -> Array:
@@ -135,12 +130,7 @@ class Penalty:
         """
         total = zeros(params.shape[0], params)
         if self.has_l2:
-            if is_numpy(params):  # into a reused buffer
-                if self._scratch is None or self._scratch.shape != params.shape:
-                    self._scratch = np.empty_like(params)
-                scaled = np.multiply(self._scale(params), params, out=self._scratch)
-            else:
-                scaled = self._scale(params) * params
+            scaled = self._scale(params) * params  # (1.5 us on (1, 6201), 2.9 into a buffer)
             grads += scaled
             total += 0.5 * _row_dots(scaled, params)
         if self.has_l1 and include_l1:
@@ -167,7 +157,6 @@ class Penalty:
 
 
 def _row_dots(a: Array, b: Array) -> Array:
-    """``sum_p a_kp b_kp`` per model, ``(K,)``: for numpy as batched dot products."""
-    if is_numpy(a):
-        return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
-    return namespace(a).sum(a * b, axis=1)
+    """``sum_p a_kp b_kp`` per model, ``(K,)`` (the standard's ``vecdot``: 1.7 us on
+    (1, 6201) in numpy, against 2.3 for batched products and 4.5 for a sum)."""
+    return namespace(a).vecdot(a, b)

@@ -10,7 +10,12 @@ numpy functions that mean the same on a scalar and on an array. A rule that
 acts on the parameters themselves (:func:`soft_threshold`) names its array
 functions through ``xp``, which :func:`.jit.in_namespace` binds to the
 arrays' Array API namespace (numpy here and in compiled code). Changing a
-rule here changes it for every execution.
+rule here changes it for every execution (after ``python
+scripts/refresh_cache_key.py``, which makes numba's disk cache compile the
+kernels that inline it anew; see :mod:`.jit`).
+
+The element-wise formulas (activations, derivatives, losses, the optimizers'
+update of one parameter) live beside, in :mod:`.formulas`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import math
 import numpy as np
 
 from .jit import jit
+
+#: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "d168d81200d30154"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 

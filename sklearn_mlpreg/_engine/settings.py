@@ -38,6 +38,9 @@ from .rules import (
 from .state import TrainingState
 from .types import TrainingConfig
 
+#: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "d168d81200d30154"
+
 STEP_FIELDS = ("l2", "l1", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
                "one_minus_beta_2", "momentum", "nesterov", "slope", "clip")
 EPOCH_DTYPE = np.dtype([(name, np.float64) for name in (

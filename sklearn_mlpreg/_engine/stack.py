@@ -93,7 +93,8 @@ class Stack:
                                    config.loss, self.penalty, include_l1=False,
                                    norms=config.diagnostics)
         self.n_batches = 1 if self.full_batch else -(-self.n_rows // self.batch_size)
-        # the compiled batch step (numba), or None: the numpy reference runs
+        # the compiled batch step (numba), or None: the reference runs (the kernels
+        # take dense numpy arrays only)
         self.compiled = (CompiledStep(arch, params.dtype) if available()
                          and not sp.issparse(data.X) and is_numpy(data.X, params) else None)
         self._refresh()

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import saturation
-from .backend import copy, is_numpy, move, set_rows, take_rows, to_numpy
+from .backend import copy, move, set_rows, take_rows, to_numpy
 from .compiled import MaskStreams, train_full_batch
 from .dropout import draw_masks
 from .jit import plain
@@ -216,9 +216,9 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
         work = stack.workspace(Xb.shape[-2])  # all rows when folds are 0/1 weights
         if work.mask_matrix is not None:
             draw_masks(work, stack.rngs, stack.arch.dropout_mode)
-            if not is_numpy(stack.params):  # drawn on the host, used on the device
-                work.masks = [None if m is None else move(m, stack.params)
-                              for m in work.host_masks]
+            # drawn on the host, used on the params' device (numpy: the same arrays)
+            work.masks = [None if m is None else move(m, stack.params)
+                          for m in work.host_masks]
         record = config.diagnostics and b == stack.n_batches - 1
         if compiled is not None:
             loss, batch_norms, batch_saturation = compiled(

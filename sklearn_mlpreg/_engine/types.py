@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from .backend import is_numpy, move
+from .backend import move
 
 Array = NDArray[np.floating]
 #: A batch of input rows: a dense array or a scipy sparse matrix.
@@ -136,7 +136,7 @@ class TrainingData:
         its device (unchanged for numpy): ``X``, ``Y``, ``sample_weight`` and
         ``X_val``. The row indices and the validation targets and weights stay
         on the host, where validation scores are computed."""
-        if reference is None or is_numpy(reference):
+        if reference is None:
             return self
         return replace(self, X=move(self.X, reference), Y=move(self.Y, reference),
                        sample_weight=move(self.sample_weight, reference),

@@ -11,9 +11,12 @@ element-wise work is fused into the loops that produce it. The matrix products
 go to BLAS (``np.dot``), as numpy's do. Tests hold the two paths to 1e-12.
 
 The per-model rules (schedules, Adam's bias correction, the stopping and
-divergence rules, the proximal L1 step, constants and codes) are not copied
-here: the kernels call the functions of :mod:`..rules`, and read each model's
-settings by name from the records of :mod:`..settings`.
+divergence rules, the proximal L1 step, constants and codes) and the
+element-wise formulas (activations and their derivatives, saturation tests,
+loss terms and output delta, the SGD and Adam updates) are not copied here:
+the kernels call the functions of :mod:`..rules` and :mod:`..formulas` (the
+reference calls the same on arrays), and read each model's settings by name
+from the records of :mod:`..settings`.
 
 It runs when numba is installed and the batch is dense; sparse input, or the
 environment variable ``SKLEARN_MLPREG_ENGINE=numpy``, selects the reference.
@@ -28,6 +31,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
+from ..dropout import kept_value
 from ..jit import njit
 from ..network import Architecture
 from ..optimizers import SGD, Adam
@@ -210,9 +214,7 @@ class MaskStreams:
     def __init__(self, rates: Array, widths: Sequence[int], mode: str,
                  rngs: list[np.random.RandomState], dtype: DTypeLike) -> None:
         rates = np.asarray(rates, dtype=np.float64)
-        scale = np.where(rates > 0, 1.0 / (1.0 - rates) if mode == "inverted" else 1.0,
-                         1.0) if rates.size else rates
-        self.dropout = np.stack([rates, scale]).astype(dtype)
+        self.rates, self.kept = rates.astype(dtype), kept_value(rates, mode).astype(dtype)
         self.widths = np.asarray(widths, dtype=np.int64)
         self.rngs = rngs
         self.models = np.flatnonzero(rates.max(axis=1) > 0) if rates.size else rates
@@ -222,8 +224,8 @@ class MaskStreams:
     def streams(self, n: int) -> Streams:
         """The :class:`.loop.Streams` of the compiled loop for batches of ``n`` rows."""
         width = max(1, int(self.widths.sum()))
-        return Streams(self.dropout[0], self.dropout[1], self.widths, self.keys,
-                       self.positions, np.ones((1 + n, width), dtype=self.dropout.dtype))
+        return Streams(self.rates, self.kept, self.widths, self.keys, self.positions,
+                       np.ones((1 + n, width), dtype=self.rates.dtype))
 
     @classmethod
     def none(cls, dtype: DTypeLike) -> MaskStreams:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import formulas as f
 from ..jit import jit
 from ..rules import (
     ADAM,
@@ -32,6 +33,9 @@ from ..rules import (
 )
 from ..settings import Geometry
 from ..types import Array
+
+#: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "d168d81200d30154"
 
 _jit = jit  # (the name the kernels' modules use)
 
@@ -67,37 +71,29 @@ _sum_of_abs = _jit(_sum_of_abs, fastmath={"reassoc"})
 
 @_jit
 def _bias_activate(Z: Array, b: Array, code: int, slope: float) -> None:
-    """``Z <- f(Z + b)`` in place for a hidden layer (see :mod:`.activations`);
-    one loop per activation, so that each vectorizes."""
+    """``Z <- f(Z + b)`` in place for a hidden layer (the formulas of
+    :mod:`..formulas`); one loop per activation, so that each vectorizes."""
     n, u = Z.shape
-    if code == RELU:  # NaN stays NaN, as with np.maximum
+    if code == RELU:
         for i in range(n):
             for j in range(u):
-                z = Z[i, j] + b[j]
-                Z[i, j] = 0.0 if z <= 0.0 else z
+                Z[i, j] = f.relu(Z[i, j] + b[j])
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(u):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z * (1.0 if z > 0 else slope)
+                Z[i, j] = f.leaky_relu(Z[i, j] + b[j], slope)
     elif code == TANH:
         for i in range(n):
             for j in range(u):
-                Z[i, j] = np.tanh(Z[i, j] + b[j])
+                Z[i, j] = f.tanh(Z[i, j] + b[j])
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(u):
-                Z[i, j] = _expit(Z[i, j] + b[j])
+                Z[i, j] = f.logistic(Z[i, j] + b[j])
     else:
         for i in range(n):
             for j in range(u):
                 Z[i, j] += b[j]
-
-
-@_jit
-def _expit(z: float) -> float:
-    """``1 / (1 + exp(-z))`` without overflow."""
-    return 1.0 / (1.0 + np.exp(-z)) if z >= 0 else np.exp(z) / (1.0 + np.exp(z))
 
 
 @_jit
@@ -117,15 +113,10 @@ def _output(Z: Array, code: int) -> None:
                 Z[i, j] /= total
         elif code == OUT_LOGISTIC:
             for j in range(o):
-                Z[i, j] = _expit(Z[i, j])
+                Z[i, j] = f.logistic(Z[i, j])
         elif code == OUT_EXP:
             for j in range(o):
-                Z[i, j] = np.exp(Z[i, j])
-
-
-@_jit
-def _xlogy(x: float, y: float) -> float:
-    return 0.0 if x == 0 else x * np.log(y)
+                Z[i, j] = f.exp(Z[i, j])
 
 
 @_jit
@@ -139,38 +130,38 @@ def _loss_and_delta(P: Array, Y: Array, fractions: Array, code: int, eps: float,
         for j in range(o):
             p, y = P[i, j], Y[i, j]
             if code == SQUARED_ERROR:
-                per_sample += 0.5 * (p - y) * (p - y)
+                per_sample += f.half_squared_error(p, y)
             elif code == POISSON:
-                per_sample += _xlogy(y, y / p) - y + p
+                per_sample += f.poisson_deviance(p, y)
+            elif code == BINARY_LOG_LOSS:
+                per_sample += f.binary_cross_entropy(p, y, eps)
             else:
-                q = min(max(p, eps), 1 - eps)
-                per_sample -= _xlogy(y, q) + (_xlogy(1 - y, 1 - q) if code == BINARY_LOG_LOSS
-                                            else 0.0)
-            D[i, j] = (p - y) * fractions[i]
+                per_sample += f.cross_entropy(p, y, eps)
+            D[i, j] = f.output_delta(p, y) * fractions[i]
         loss += per_sample * fractions[i]
     return loss
 
 
 @_jit
 def _derivative(A: Array, D: Array, code: int, slope: float) -> None:
-    """``D *= f'(z)`` written with the layer's output ``A = f(z)``."""
+    """``D <- D f'(z)`` written with the layer's output ``A = f(z)``."""
     n, u = A.shape
     if code == RELU:
         for i in range(n):
             for j in range(u):
-                D[i, j] *= 1.0 if A[i, j] > 0 else 0.0
+                D[i, j] = f.relu_backprop(A[i, j], D[i, j])
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(u):
-                D[i, j] *= 1.0 if A[i, j] > 0 else slope
+                D[i, j] = f.leaky_relu_backprop(A[i, j], D[i, j], slope)
     elif code == TANH:
         for i in range(n):
             for j in range(u):
-                D[i, j] *= 1 - A[i, j] * A[i, j]
+                D[i, j] = f.tanh_backprop(A[i, j], D[i, j])
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(u):
-                D[i, j] *= A[i, j] * (1 - A[i, j])
+                D[i, j] = f.logistic_backprop(A[i, j], D[i, j])
 
 
 @_jit
@@ -192,9 +183,8 @@ def _saturation(A: Array, code: int) -> float:
     flagged = 0
     for i in range(n):
         for j in range(u):
-            a = A[i, j]
-            if ((a * (1 - a) < LOGISTIC_SATURATION) if code == LOGISTIC
-                    else (1 - a * a < TANH_SATURATION)):
+            if (f.logistic_saturated(A[i, j], LOGISTIC_SATURATION) if code == LOGISTIC
+                    else f.tanh_saturated(A[i, j], TANH_SATURATION)):
                 flagged += 1
     return flagged / (n * u)
 
@@ -307,18 +297,18 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
         for p in range(params.shape[0]):
             # the L2 gradient on the weights (l2 w), none on the biases
             g = grad[p] + (l2 * params[p] if p < n_weights else 0.0)
-            m = state1[p] * beta_1 + g * one_minus_beta_1
-            v = state2[p] * beta_2 + (g * g) * one_minus_beta_2
+            m = f.adam_first_moment(state1[p], g, beta_1, one_minus_beta_1)
+            v = f.adam_second_moment(state2[p], g, beta_2, one_minus_beta_2)
             state1[p], state2[p] = m, v
-            params[p] += (m / (np.sqrt(v) + epsilon)) * -rate
+            params[p] += f.adam_step(m, v, rate, epsilon)
     else:
         momentum, nesterov = c.momentum, c.nesterov > 0
         for p in range(params.shape[0]):
             step_g = rate * (grad[p] + (l2 * params[p] if p < n_weights else 0.0))
-            velocity = state1[p] * momentum - step_g
+            velocity = f.sgd_velocity(state1[p], step_g, momentum)
             state1[p] = velocity
             if nesterov:
-                params[p] = (params[p] + momentum * velocity) - step_g
+                params[p] = f.nesterov_position(params[p], velocity, step_g, momentum)
             else:
                 params[p] += velocity
     if l1 != 0:
@@ -337,7 +327,7 @@ def _proximal_l1(weights: Array, v: Array, rate: float, l1: float, epsilon: floa
     l1_norm = _sum_of_abs(weights)
     if adam:
         for p in range(weights.shape[0]):
-            weights[p] = soft_threshold(weights[p], (rate / (np.sqrt(v[p]) + epsilon)) * l1)
+            weights[p] = soft_threshold(weights[p], f.adam_step_size(v[p], rate, epsilon) * l1)
     else:
         threshold = rate * l1
         for p in range(weights.shape[0]):

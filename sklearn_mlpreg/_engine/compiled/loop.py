@@ -37,6 +37,9 @@ from ..types import Array
 from .kernels import _model_step
 from .streams import draw_masks
 
+#: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
+CACHE_KEY = "d168d81200d30154"
+
 
 class Curves(NamedTuple):
     """Where :func:`train_epochs` writes the epochs ``start, start + 1, ...``:
