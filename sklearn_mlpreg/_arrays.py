@@ -81,6 +81,9 @@ def validated_for_fit(estimator, X, y, sample_weight, *, solver: str, classifier
     ``(X, y, sample_weight, device)``, ``device`` being the validated ``X`` of
     another namespace (the networks train there) or None. Refuses lbfgs there.
     """
+    if "complex" in str(getattr(X, "dtype", "")):  # (another namespace may cast silently)
+        raise ValueError("Complex data not supported: the networks train on real numbers. "
+                         "Pass the real part, the magnitude, or both parts as columns.")
     X, y = validate_data(estimator, X, y, accept_sparse=["csr", "csc"], multi_output=True,
                          y_numeric=not classifier, dtype=float_dtypes(X), reset=reset)
     X, device_reference = to_host(X, solver)

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -61,6 +62,25 @@ def set_init_params(estimator, init_locals: dict) -> None:
     for name, value in init_locals.items():
         if name not in ("self", "__class__"):
             setattr(estimator, name, value)
+
+
+class _IfStochastic(_AvailableIfDescriptor):
+    """``partial_fit`` only for the stochastic solvers (``hasattr`` is False for
+    L-BFGS), with the reason and the fix in the AttributeError."""
+
+    def _check(self, obj, owner):
+        if obj is not None and obj.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"This {owner.__name__!r} has no attribute 'partial_fit': partial_fit "
+                f"takes one epoch of a stochastic optimizer, and solver={obj.solver!r} is "
+                "not stochastic. Use solver='adam' or 'sgd' to train incrementally.")
+        return super()._check(obj, owner)
+
+
+def if_stochastic(method):
+    """Make ``method`` (``partial_fit``) available for the stochastic solvers only."""
+    return _IfStochastic(method, lambda est: est._check_solver(),
+                         attribute_name=method.__name__)
 
 
 class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
@@ -140,6 +160,7 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
                 f"{self.solver} is not stochastic."
             )
         return True
+
 
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, X_val=None, y_val=None,

@@ -140,7 +140,15 @@ def _not_finite(message: str, inputs: _Inputs) -> ValueError | None:
     return None
 
 
-_REWRITES = (_complex, _one_dimensional, _not_labels, _text, _not_finite)
+def _lengths(message: str, inputs: _Inputs) -> ValueError | None:
+    if "inconsistent numbers of samples" not in message:
+        return None
+    return ValueError(
+        f"{message}. {inputs.x_name}, {inputs.y_name} and the sample weights must have one "
+        f"entry per sample (the lengths above, in that order).")
+
+
+_REWRITES = (_complex, _one_dimensional, _not_labels, _text, _not_finite, _lengths)
 
 
 def _holds_text(X) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 
-from ._base import BaseMLP, set_init_params
+from ._base import BaseMLP, if_stochastic, set_init_params
 from ._docs import CLASSIFIER_ATTRIBUTES, COMMON_ATTRIBUTES, documented
 from ._engine import is_numpy, namespace
 from .callbacks._support import with_callbacks
@@ -81,7 +80,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ):
         set_init_params(self, locals())
 
-    @available_if(lambda est: est._check_solver())
+    @if_stochastic
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):

@@ -62,3 +62,10 @@ class SavedModelVersionError(ValueError):
     lacks what this release needs. The message names the saving version and
     the fix: install that version, or refit the model.
     """
+
+
+# Their public path: what a traceback, and scikit-learn's "All the fits failed"
+# summary, print before the message (and how pickle finds them).
+for _public in (FitDivergedError, GridEdgeWarning, SavedModelVersionWarning,
+                SavedModelVersionError):
+    _public.__module__ = "sklearn_mlpreg"

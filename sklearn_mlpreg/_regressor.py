@@ -7,10 +7,9 @@ from numbers import Integral
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
 
 from ._arrays import check_same_namespace
-from ._base import BaseMLP, set_init_params
+from ._base import BaseMLP, if_stochastic, set_init_params
 from ._checks import check_finite_output
 from ._docs import COMMON_ATTRIBUTES, documented
 from ._engine import move, namespace, predict_stochastic, to_numpy
@@ -85,7 +84,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     ):
         set_init_params(self, locals())
 
-    @available_if(lambda est: est._check_solver())
+    @if_stochastic
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):

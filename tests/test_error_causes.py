@@ -276,3 +276,23 @@ def test_a_grid_that_starts_at_zero_has_no_lower_edge():
                                      cv=2).fit(X, Y)
     edge = [w for w in caught if issubclass(w.category, GridEdgeWarning)]
     assert (search.best_params_["alpha"] == 1e-2) is bool(edge)
+
+
+def test_partial_fit_of_lbfgs_says_why_it_is_missing():
+    assert not hasattr(MLPRegressor(solver="lbfgs"), "partial_fit")
+    assert hasattr(MLPRegressor(solver="sgd"), "partial_fit")
+    with pytest.raises(AttributeError, match="solver='lbfgs' is not stochastic.*'adam'"):
+        MLPClassifier(solver="lbfgs").partial_fit(X, LABELS, classes=[0, 1])
+
+
+def test_inconsistent_lengths_name_the_arguments():
+    _raises(lambda: MLPRegressor(**FAST).fit(X, Y[:-3]),
+            r"\[30, 27\]\. X, y and the sample weights must have one entry per sample")
+
+
+def test_the_librarys_exceptions_print_their_public_path():
+    import traceback
+
+    text = "".join(traceback.format_exception_only(FitDivergedError("x")))
+    assert text.startswith("sklearn_mlpreg.FitDivergedError: x")
+    assert pickle.loads(pickle.dumps(FitDivergedError("x"))).args == ("x",)
