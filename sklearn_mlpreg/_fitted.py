@@ -128,9 +128,9 @@ def check_outcome(outcome: FitOutcome, *, learning_rate_init: float, max_iter: i
     advice = divergence_advice(learning_rate_init)
     if status == DIVERGED:
         step = "epoch" if outcome.stochastic else "iteration"
-        prefix = "" if np.isfinite(state.last_loss[0]) else f"{NONFINITE_MESSAGE} "
+        # (scikit-learn's sentence first, as its MLPs raise it: drop-in code matches it)
         raise FitDivergedError(
-            f"{prefix}The fit diverged: the training loss became "
+            f"{NONFINITE_MESSAGE} The fit diverged: the training loss became "
             f"{state.last_loss[0]:.3g} at {step} {n_iter} (non-finite, or over a "
             f"million times the first epoch's).{advice}")
     if status == DIVERGED_RESTORED:
