@@ -110,7 +110,7 @@ class _Loop:
         self.config, self.log, self.hooks = config, log, hooks
         self.optimizer = state.optimizer
         self.stack = Stack(arch, data, copy(params), rngs, config)
-        self.progress = Progress(state)
+        self.progress = Progress(state, carry=config.incremental)
         K = params.shape[0]
         self.validated = data.validation_models(K)  # models with validation rows
         self.early = config.early_stopping & self.validated  # (K,)

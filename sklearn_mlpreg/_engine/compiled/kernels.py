@@ -35,7 +35,7 @@ from ..settings import Geometry
 from ..types import Array
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "f21f08a26553c624"
 
 _jit = jit  # (the name the kernels' modules use)
 

@@ -31,6 +31,7 @@ from ..rules import (
     is_diverged,
     loss_stalled,
     next_count,
+    reference_loss,
 )
 from ..settings import Geometry
 from ..types import Array
@@ -38,7 +39,7 @@ from .kernels import _model_step
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "f21f08a26553c624"
 
 
 class Curves(NamedTuple):
@@ -75,7 +76,7 @@ def _end_epoch(p: np.void, s: np.void, loss: float) -> bool:
     p.t += s.rows
     p.last_loss = loss
     if p.n_iter == 1:
-        p.first_loss = abs(loss)
+        p.first_loss = reference_loss(p.first_loss, loss)
     diverged = is_diverged(loss, p.first_loss, s.guard > 0)
     stalled = loss_stalled(loss, p.best_loss, s.tol)
     p.best_loss = np.fmin(p.best_loss, loss)
