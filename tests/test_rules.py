@@ -84,6 +84,16 @@ def test_both_executions_start_the_divergence_rule_from_the_carried_loss():
                                   [2.0])
 
 
+def test_final_status():
+    statuses = np.array([rules.TRAINING, rules.CONVERGED, rules.MAX_ITER, rules.DIVERGED,
+                         rules.DIVERGED_RESTORED])
+    vectorized, scalar = both(rules.final_status, statuses)
+    expected = [rules.MAX_ITER, rules.CONVERGED, rules.MAX_ITER, rules.DIVERGED,
+                rules.DIVERGED_RESTORED]
+    np.testing.assert_array_equal(vectorized, expected)
+    np.testing.assert_array_equal(scalar, expected)
+
+
 def test_stop_message():
     assert rules.stop_message(False, 1e-4, 10, " Stopping.") == (
         "Training loss did not improve more than tol=0.000100 for 10 consecutive epochs."

@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "f21f08a26553c624"
+CACHE_KEY = "148342969e16f1b2"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 
@@ -150,6 +150,14 @@ def epoch_status(diverged: bool, count: float, n_iter_no_change: float) -> int:
     if patience_exhausted(count, n_iter_no_change):
         return CONVERGED
     return TRAINING
+
+
+@jit
+def final_status(status: int) -> int:
+    """A model's status when its epochs ran out: one still ``TRAINING`` ends at
+    ``MAX_ITER``; any other keeps its own. (Arithmetic, so that it reads the
+    same on one model's code and on an array of them.)"""
+    return status + (MAX_ITER - TRAINING) * (status == TRAINING)
 
 
 def stop_message(early: bool, tol: float, n_iter_no_change: int, ending: str) -> str:

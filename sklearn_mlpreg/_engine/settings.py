@@ -39,7 +39,7 @@ from .state import TrainingState
 from .types import TrainingConfig
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "f21f08a26553c624"
+CACHE_KEY = "148342969e16f1b2"
 
 STEP_FIELDS = ("l2", "l1", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
                "one_minus_beta_2", "momentum", "nesterov", "slope", "clip")

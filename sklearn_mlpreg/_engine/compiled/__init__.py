@@ -32,11 +32,11 @@ from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
 from ..dropout import kept_value
-from ..jit import njit
+from ..jit import njit, plain
 from ..network import Architecture
 from ..optimizers import SGD, Adam
 from ..penalties import Penalty
-from ..rules import CONVERGED, MAX_ITER, TRAINING, stop_message
+from ..rules import CONVERGED, TRAINING, final_status, stop_message
 from ..settings import (
     Geometry,
     epoch_settings,
@@ -49,6 +49,8 @@ from ..types import Array, TrainingConfig
 from .kernels import batch_step
 from .loop import Curves, Streams, train_epochs
 from .streams import read_states, write_back
+
+_final_status = plain(final_status)  # on the array of K models
 
 __all__ = ["CompiledStep", "MaskStreams", "available", "runs", "train_full_batch"]
 
@@ -261,7 +263,7 @@ def _record_ending(state: TrainingState, progress: np.ndarray, config: TrainingC
     state.n_iter[:] = n_iter
     state.first_loss[:], state.last_loss[:] = progress["first_loss"], progress["last_loss"]
     status = progress["status"].astype(np.intp)
-    state.status[:] = np.where(status == TRAINING, MAX_ITER, status)
+    state.status[:] = _final_status(status)
     for k in np.flatnonzero(state.status == CONVERGED):
         state.messages[k].append(stop_message(False, config.tol[k],
                                               config.n_iter_no_change[k], " Stopping."))
