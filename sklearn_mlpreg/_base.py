@@ -11,6 +11,7 @@ scikit-learn's fitted attributes from the engine's state (:mod:`._fitted`).
 
 from __future__ import annotations
 
+import copy
 from abc import ABC
 from numbers import Integral, Real
 
@@ -227,7 +228,11 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
         ``partial_fit`` keeps the optimizer, a warm start gets a fresh one."""
         if resume is None:
             return None
-        return Resume(self._current_params(spec, dtype)[0], getattr(self, "_training", None),
+        # A copy of the training state: a call that raises (a diverged training)
+        # leaves the estimator as it was.
+        state = getattr(self, "_training", None)
+        return Resume(self._current_params(spec, dtype)[0],
+                      None if state is None else copy.deepcopy(state),
                       keep_optimizer=resume == "partial_fit")
 
     def _current_params(self, spec, dtype):

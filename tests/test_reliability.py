@@ -225,6 +225,31 @@ def test_divergence_raises_the_librarys_own_error_type(Estimator, y):
             model.partial_fit(X, y, **({"classes": np.unique(y)} if y is LABELS else {}))
 
 
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("Estimator, y", [(MLPRegressor, Y), (MLPClassifier, LABELS)])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_divergence_is_judged_against_the_first_calls_loss(
+        engine, Estimator, y, solver, monkeypatch):
+    """The divergence rule's reference is the training's first loss, not each
+    call's: the second call of a diverging sequence raises, and leaves the
+    estimator as it was before it. (The log loss grows with the logits, the
+    squared error with their square: the classifier needs a larger step to
+    explode a millionfold in one epoch.)"""
+    if engine == "numpy":
+        monkeypatch.setenv("SKLEARN_MLPREG_ENGINE", "numpy")
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.delenv("SKLEARN_MLPREG_ENGINE", raising=False)
+    extra = {"classes": np.unique(y)} if y is LABELS else {}
+    rate = 1e6 if Estimator is MLPClassifier else 1e3
+    model = Estimator(solver=solver, learning_rate_init=rate, **FAST)
+    model.partial_fit(X, y, **extra)
+    before = pickle.dumps(model)
+    with pytest.raises(FitDivergedError, match="diverged"):
+        model.partial_fit(X, y, **extra)
+    assert pickle.dumps(model) == before
+
+
 def test_lbfgs_divergence_is_a_fit_diverged_error_and_a_nan_score_in_the_cv():
     """L-BFGS fits one network at a time; the CV reads the error's type."""
     row = 1e200 * np.ones((1, X.shape[1]))  # overflows every product

@@ -59,6 +59,41 @@ def test_stopping_and_divergence_rules_agree():
     assert rules.epoch_status(False, 2.0, 2.0) == rules.TRAINING
 
 
+def test_reference_loss_is_the_trainings_first_loss():
+    """A partial_fit call keeps the training's first loss (finite); a fit, a warm
+    start or the first call carries NaN and takes the first epoch's |loss|."""
+    carried, loss = np.array([np.nan, 2.5, np.nan]), np.array([-3.0, 7.0, np.inf])
+    scalar = np.array([rules.reference_loss(c, v) for c, v in zip(carried, loss)])
+    np.testing.assert_array_equal(scalar, [3.0, 2.5, np.inf])
+
+
+def test_both_executions_start_the_divergence_rule_from_the_carried_loss():
+    from sklearn_mlpreg._engine.settings import progress_records
+    from sklearn_mlpreg._engine.state import Progress, TrainingState
+
+    state = TrainingState(2)
+    state.first_loss[:] = [2.0, np.nan]
+    for carry, expected in ((True, [2.0, 4.0]), (False, [1.0, 4.0])):
+        progress = Progress(state, carry=carry)
+        diverged = progress.end_epoch(np.array([-1.0, 4.0]), 10, guard_explosion=True)
+        np.testing.assert_array_equal(progress.first_loss, expected)
+        assert not diverged.any()
+    state.optimizer = type("Optimizer", (), {"learning_rate": np.full(2, 0.1)})()
+    assert np.isnan(progress_records(state)["first_loss"]).all()
+    np.testing.assert_array_equal(progress_records(state, carry=True)["first_loss"][:1],
+                                  [2.0])
+
+
+def test_final_status():
+    statuses = np.array([rules.TRAINING, rules.CONVERGED, rules.MAX_ITER, rules.DIVERGED,
+                         rules.DIVERGED_RESTORED])
+    vectorized, scalar = both(rules.final_status, statuses)
+    expected = [rules.MAX_ITER, rules.CONVERGED, rules.MAX_ITER, rules.DIVERGED,
+                rules.DIVERGED_RESTORED]
+    np.testing.assert_array_equal(vectorized, expected)
+    np.testing.assert_array_equal(scalar, expected)
+
+
 def test_stop_message():
     assert rules.stop_message(False, 1e-4, 10, " Stopping.") == (
         "Training loss did not improve more than tol=0.000100 for 10 consecutive epochs."

@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "148342969e16f1b2"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 
@@ -36,8 +36,9 @@ xp = np  # the array namespace of the rules written for any (see jit.in_namespac
 #: Model status codes after training.
 TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
 
-#: Without early stopping, a loss this many times the first epoch's loss (of the
-#: same call) stops a training as diverged while it is still finite, and one that
+#: Without early stopping, a loss this many times the training's first loss (see
+#: :func:`reference_loss`: a ``partial_fit`` sequence keeps its first call's)
+#: stops a training as diverged while it is still finite, and a ``fit`` that
 #: ends over ``WORSE_THAN_START`` times its first epoch's loss has diverged too,
 #: whatever stopped it: a blown-up loss can stop on the no-improvement rule and
 #: pass for convergence. (With early stopping the best weights are restored
@@ -96,9 +97,22 @@ def adam_step_size(eta: float, t: float, beta_1: float, beta_2: float) -> float:
 # -- the stopping and divergence rules ----------------------------------------------
 
 @jit
+def reference_loss(carried: float, loss: float) -> float:
+    """The loss the divergence rule compares with, set at a call's first epoch
+    (``loss``): the training's first loss ``carried`` from an earlier
+    ``partial_fit`` call when there is one (finite), else ``|loss|``. A ``fit``
+    or warm start carries NaN: it starts afresh. (One model's scalars; the
+    reference maps it over its models once per call.)"""
+    if np.isfinite(carried):
+        return carried
+    return abs(loss)
+
+
+@jit
 def is_diverged(loss: float, first_loss: float, guard: bool) -> bool:
     """The divergence rule of one epoch: a non-finite loss, or, with ``guard``
-    (no early stopping), a loss over ``EXPLOSION_FACTOR`` times the first epoch's."""
+    (no early stopping), a loss over ``EXPLOSION_FACTOR`` times the training's
+    first loss (:func:`reference_loss`)."""
     return np.logical_not(np.isfinite(loss)) | (guard & (loss > EXPLOSION_FACTOR * first_loss))
 
 
@@ -136,6 +150,14 @@ def epoch_status(diverged: bool, count: float, n_iter_no_change: float) -> int:
     if patience_exhausted(count, n_iter_no_change):
         return CONVERGED
     return TRAINING
+
+
+@jit
+def final_status(status: int) -> int:
+    """A model's status when its epochs ran out: one still ``TRAINING`` ends at
+    ``MAX_ITER``; any other keeps its own. (Arithmetic, so that it reads the
+    same on one model's code and on an array of them.)"""
+    return status + (MAX_ITER - TRAINING) * (status == TRAINING)
 
 
 def stop_message(early: bool, tol: float, n_iter_no_change: int, ending: str) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "148342969e16f1b2"
 
 exp = np.exp
 log = np.log

@@ -36,6 +36,7 @@ from .rules import (
     is_diverged,
     loss_stalled,
     next_count,
+    reference_loss,
     score_stalled,
 )
 from .types import Array
@@ -46,6 +47,7 @@ __all__ = ["CONVERGED", "DIVERGED", "DIVERGED_RESTORED", "EXPLOSION_FACTOR", "MA
 #: The rules on the arrays of K models.
 _diverged, _next_count = plain(is_diverged), plain(next_count)
 _loss_stalled, _score_stalled = plain(loss_stalled), plain(score_stalled)
+_reference_loss = np.vectorize(plain(reference_loss), otypes=[float])
 
 
 def diverged(loss: Array, first_loss: Array, guard_explosion: bool | NDArray[np.bool_]
@@ -76,8 +78,13 @@ class TrainingState:
         Best training loss and validation score so far.
     no_improvement_count : ndarray of shape (K,)
         scikit-learn's patience counter.
-    first_loss, last_loss : ndarray of shape (K,)
-        Loss of the first and last epoch of the last call.
+    first_loss : ndarray of shape (K,)
+        The training's first loss, the divergence rule's reference
+        (:func:`.rules.reference_loss`): of the first epoch of the last ``fit``
+        (or warm start), kept by the ``partial_fit`` calls that follow (NaN
+        before any epoch).
+    last_loss : ndarray of shape (K,)
+        Loss of the last epoch of the last call.
     status : ndarray of shape (K,)
         ``CONVERGED``, ``MAX_ITER``, ``DIVERGED`` or ``DIVERGED_RESTORED``.
     best_params : ndarray of shape (K, P) or None
@@ -174,16 +181,20 @@ class Progress:
     ----------
     state : TrainingState
         Where the counters start from and are written back to.
+    carry : bool, default=False
+        Whether this call continues the training (``partial_fit``): the
+        divergence rule keeps the state's first loss; otherwise it starts
+        afresh from this call's first epoch.
     """
 
-    def __init__(self, state: TrainingState):
+    def __init__(self, state: TrainingState, carry: bool = False):
         ids = np.arange(state.n_models)
         self.n_iter = np.zeros(len(ids), dtype=np.intp)  # epochs of this call
         self.t = state.t[ids].copy()
         self.best_loss = state.best_loss[ids].copy()
         self.best_score = state.best_validation_score[ids].copy()
         self.count = state.no_improvement_count[ids].copy()
-        self.first_loss: Array | None = None
+        self.first_loss = state.first_loss[ids].copy() if carry else np.full(len(ids), np.nan)
         self.last_loss = np.full(len(ids), np.nan)
 
     def select(self, keep: NDArray[np.intp]) -> None:
@@ -209,8 +220,8 @@ class Progress:
         self.n_iter += 1
         self.t += n_rows
         self.last_loss = loss
-        if self.first_loss is None:
-            self.first_loss = np.abs(loss)
+        if self.n_iter[0] == 1:  # the call's first epoch (all models start together)
+            self.first_loss = _reference_loss(self.first_loss, np.asarray(loss, dtype=float))
         return diverged(loss, self.first_loss, guard_explosion)
 
     def update(self, loss: Array, score: Array | None, tol: Array,

@@ -34,7 +34,7 @@ from .dropout import draw_masks
 from .jit import plain
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
-from .rules import patience_exhausted, stop_message
+from .rules import final_status, patience_exhausted, stop_message
 from .scores import score
 from .stack import Stack
 from .state import (
@@ -48,6 +48,7 @@ from .state import (
 from .types import Array, EpochHooks, TrainingConfig, TrainingData
 
 _patience_exhausted = plain(patience_exhausted)  # on the arrays of K models
+_final_status = plain(final_status)
 
 
 def train(
@@ -110,7 +111,7 @@ class _Loop:
         self.config, self.log, self.hooks = config, log, hooks
         self.optimizer = state.optimizer
         self.stack = Stack(arch, data, copy(params), rngs, config)
-        self.progress = Progress(state)
+        self.progress = Progress(state, carry=config.incremental)
         K = params.shape[0]
         self.validated = data.validation_models(K)  # models with validation rows
         self.early = config.early_stopping & self.validated  # (K,)
@@ -203,7 +204,7 @@ class _Loop:
         ids = self.stack.ids
         set_rows(self.params, ids, self.stack.params)
         self.progress.write(self.state, ids)
-        self.state.status[ids] = MAX_ITER
+        self.state.status[ids] = _final_status(self.state.status[ids])
 
 
 def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: TrainingConfig

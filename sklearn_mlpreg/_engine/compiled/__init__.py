@@ -26,17 +26,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import DTypeLike
 
 from ..averages import sample_fractions
 from ..dropout import kept_value
-from ..jit import njit
+from ..jit import njit, plain
 from ..network import Architecture
 from ..optimizers import SGD, Adam
 from ..penalties import Penalty
-from ..rules import CONVERGED, MAX_ITER, TRAINING, stop_message
+from ..rules import CONVERGED, TRAINING, final_status, stop_message
 from ..settings import (
     Geometry,
     epoch_settings,
@@ -50,7 +51,10 @@ from .kernels import batch_step
 from .loop import Curves, Streams, train_epochs
 from .streams import read_states, write_back
 
-__all__ = ["CompiledStep", "MaskStreams", "available", "runs", "train_full_batch"]
+_final_status = plain(final_status)  # on the array of K models
+
+__all__ = ["CompiledStep", "MaskStreams", "StepOutput", "available", "runs",
+           "train_full_batch"]
 
 #: How many times the compiled entry points ran in this process (the batch
 #: step, and the whole-training loop): the tests read them to prove that the
@@ -61,6 +65,41 @@ runs = {"batch_step": 0, "train_full_batch": 0}
 def available() -> bool:
     """Whether the compiled path may run (numba installed, not switched off)."""
     return njit is not None and os.environ.get("SKLEARN_MLPREG_ENGINE", "") != "numpy"
+
+
+class _Inputs(NamedTuple):
+    """The batch :meth:`CompiledStep.prepare_inputs` last saw (``X``, ``Y``,
+    ``weight`` as given) and its ``(X, Y, fractions)`` as the kernels take it."""
+
+    X: Any
+    Y: Any
+    weight: Any
+    batch: tuple | None
+
+
+class _Constants(NamedTuple):
+    """What :meth:`CompiledStep.prepare_constants` last prepared: its ``key``
+    (loss name, optimizer, penalty strengths) and ``(geometry, constants, out)``."""
+
+    key: tuple | None
+    prepared: tuple | None
+
+
+class StepOutput(NamedTuple):
+    """The columns of the batch step's output rows: each model's ``loss``, data-
+    gradient ``norms`` per layer and ``saturation`` per hidden layer (None
+    unless recorded)."""
+
+    loss: Array
+    norms: Array
+    saturation: Array | None
+
+
+def step_output(out: Array, n_layers: int, record_saturation: bool) -> StepOutput:
+    """The named columns of :func:`.kernels.batch_step`'s ``out`` rows: column
+    0 the loss, the next ``n_layers`` the norms, the rest the saturation."""
+    return StepOutput(out[:, 0], out[:, 1:n_layers + 1],
+                      out[:, n_layers + 1:].copy() if record_saturation else None)
 
 
 class CompiledStep:
@@ -82,22 +121,22 @@ class CompiledStep:
         self.n_params = arch.layout.n_params
         self.no_masks = np.zeros((1, 1, 0), dtype=self.dtype)
         self._work: dict[int, Array] = {}
-        self._inputs: tuple = (None, None, None, None)
-        self._constants: tuple = (None, None)
+        self._inputs = _Inputs(None, None, None, None)
+        self._constants = _Constants(None, None)
         self._rates: Array | None = None
 
     def prepare_inputs(self, X: Array, Y: Array, weight: Array | None) -> tuple:
         """The batch ``(X, Y, fractions)`` as the kernels take it (kept while
         the batch is the same)."""
         cached = self._inputs
-        if cached[0] is X and cached[1] is Y and cached[2] is weight:
-            return cached[3]
+        if cached.X is X and cached.Y is Y and cached.weight is weight:
+            return cached.batch
         dtype, n = self.dtype, X.shape[-2]
         X3 = np.ascontiguousarray(X if X.ndim == 3 else X[None], dtype=dtype)
         Y3 = np.ascontiguousarray(Y if Y.ndim == 3 else Y[None], dtype=dtype)
         fractions = (np.full((1, n), 1.0 / n, dtype=dtype) if weight is None
                      else np.ascontiguousarray(sample_fractions(weight), dtype=dtype))
-        self._inputs = (X, Y, weight, (X3, Y3, fractions))
+        self._inputs = _Inputs(X, Y, weight, (X3, Y3, fractions))
         return X3, Y3, fractions
 
     def prepare_constants(self, loss_name: str, optimizer: SGD | Adam,
@@ -105,10 +144,10 @@ class CompiledStep:
         """The geometry with the loss and optimizer codes (a plain tuple), the models'
         :func:`..settings.step_constants` and the output rows (kept while the
         stack's models and settings are the same)."""
-        key = self._constants[0]
+        key = self._constants.key
         if (key is not None and key[0] == loss_name and key[1] is optimizer
                 and key[2] is penalty.strength):
-            return self._constants[1]
+            return self._constants.prepared
         key = (loss_name, optimizer, penalty.strength)
         arch = self.arch
         net = geometry(arch.layout, arch.activation, arch.out_activation, loss_name,
@@ -116,8 +155,8 @@ class CompiledStep:
         constants = step_constants(optimizer, penalty, self.dtype)
         out = np.zeros((len(constants), 2 * self.n_layers), dtype=np.float64)
         self._rates = constants["rate"]  # writing a field by name costs microseconds
-        self._constants = (key, (tuple(net), constants, out))  # (see batch_step)
-        return self._constants[1]
+        self._constants = _Constants(key, (tuple(net), constants, out))  # (see batch_step)
+        return self._constants.prepared
 
     def workspace(self, n: int) -> Array:
         """The scratch memory of a batch of ``n`` rows (kept)."""
@@ -127,12 +166,12 @@ class CompiledStep:
 
     def __call__(self, loss_name: str, batch: tuple, masks: Array | None, params: Array,
                  optimizer: SGD | Adam, penalty: Penalty, record_saturation: bool
-                 ) -> tuple[Array, Array, Array | None]:
+                 ) -> StepOutput:
         """One step of the K models of ``params`` on ``batch = (X, Y, weight)``.
 
-        Returns the loss (data and penalty) and the data-gradient norms per
-        layer of each model, and the saturation of its hidden layers if
-        ``record_saturation`` (else None).
+        Returns the :class:`StepOutput`: the loss (data and penalty) and the
+        data-gradient norms per layer of each model, and the saturation of its
+        hidden layers if ``record_saturation`` (else None).
         """
         X3, Y3, fractions = self.prepare_inputs(*batch)
         net, constants, out = self.prepare_constants(loss_name, optimizer, penalty)
@@ -141,8 +180,8 @@ class CompiledStep:
         batch_step((X3, Y3, fractions), self.no_masks if masks is None else masks,
                    (params, *optimizer_state(optimizer)), net, constants,
                    self.workspace(X3.shape[1]), out, record_saturation)
-        L = self.n_layers  # (the caller consumes the loss and norms before the next step)
-        return out[:, 0], out[:, 1:L + 1], out[:, L + 1:].copy() if record_saturation else None
+        # (the caller consumes the loss and norms before the next step)
+        return step_output(out, self.n_layers, record_saturation)
 
 
 def optimizer_state(optimizer: SGD | Adam) -> tuple[Array, Array]:
@@ -175,7 +214,7 @@ def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: Tra
     net, constants, _ = step.prepare_constants(config.loss, optimizer, penalty)
     K, n_layers, n = params.shape[0], step.n_layers, inputs[0].shape[1]
     settings = epoch_settings(config, optimizer, guard_explosion, n)
-    progress = progress_records(state)
+    progress = progress_records(state, carry=config.incremental)
     max_iter = int(config.max_iter.max())
     block = max(1, min(max_iter, CURVE_BLOCK // (K * 2 * n_layers)))
     curves = Curves(np.empty((block, K)), np.zeros((block, K, 2 * n_layers - 1)), 0,
@@ -261,7 +300,7 @@ def _record_ending(state: TrainingState, progress: np.ndarray, config: TrainingC
     state.n_iter[:] = n_iter
     state.first_loss[:], state.last_loss[:] = progress["first_loss"], progress["last_loss"]
     status = progress["status"].astype(np.intp)
-    state.status[:] = np.where(status == TRAINING, MAX_ITER, status)
+    state.status[:] = _final_status(status)
     for k in np.flatnonzero(state.status == CONVERGED):
         state.messages[k].append(stop_message(False, config.tol[k],
                                               config.n_iter_no_change[k], " Stopping."))

@@ -35,7 +35,7 @@ from ..settings import Geometry
 from ..types import Array
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "148342969e16f1b2"
 
 _jit = jit  # (the name the kernels' modules use)
 
@@ -363,6 +363,19 @@ def _model_step(rows: tuple, masks: Array, model: tuple, net: Geometry, c: np.vo
                                c, net.optimizer)
 
 
+@_inlined
+def row_of(array: Array, k: int) -> Array:
+    """Model k's row of an array with one row per model, or its one shared row."""
+    return array[k if array.shape[0] > 1 else 0]
+
+
+@_inlined
+def model_rows(batch: tuple, k: int) -> tuple:
+    """Model k's ``(X, Y, fractions)`` of a batch (:func:`row_of` each)."""
+    X, Y, fractions = batch
+    return row_of(X, k), row_of(Y, k), row_of(fractions, k)
+
+
 @_jit
 def batch_step(batch: tuple, masks: Array, model: tuple, geometry: tuple, constants: Array,
                work: Array, out: Array, record_saturation: bool) -> None:
@@ -379,12 +392,9 @@ def batch_step(batch: tuple, masks: Array, model: tuple, geometry: tuple, consta
     Writes each model's loss (data and penalty), data-gradient norms per layer
     and, if asked, saturation per hidden layer into the rows of ``out``.
     """
-    X, Y, fractions = batch
     params, state1, state2 = model
     net = Geometry(*geometry)
     for k in range(params.shape[0]):
-        rows = (X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0],
-                fractions[k if fractions.shape[0] > 1 else 0])
-        out[k, 0] = _model_step(rows, masks[k if masks.shape[0] > 1 else 0],
+        out[k, 0] = _model_step(model_rows(batch, k), row_of(masks, k),
                                 (params[k], state1[k], state2[k]), net, constants[k], work,
                                 out[k, 1:], record_saturation)

@@ -31,14 +31,15 @@ from ..rules import (
     is_diverged,
     loss_stalled,
     next_count,
+    reference_loss,
 )
 from ..settings import Geometry
 from ..types import Array
-from .kernels import _model_step
+from .kernels import _model_step, model_rows
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "d168d81200d30154"
+CACHE_KEY = "148342969e16f1b2"
 
 
 class Curves(NamedTuple):
@@ -75,7 +76,7 @@ def _end_epoch(p: np.void, s: np.void, loss: float) -> bool:
     p.t += s.rows
     p.last_loss = loss
     if p.n_iter == 1:
-        p.first_loss = abs(loss)
+        p.first_loss = reference_loss(p.first_loss, loss)
     diverged = is_diverged(loss, p.first_loss, s.guard > 0)
     stalled = loss_stalled(loss, p.best_loss, s.tol)
     p.best_loss = np.fmin(p.best_loss, loss)
@@ -113,7 +114,6 @@ def train_epochs(batch: tuple, model: tuple, geometry: tuple, constants: Array,
     (the progress carries a training from one call to the next). A model with
     dropout draws its masks before each epoch from its stream.
     """
-    X, Y, fractions = batch
     params, state1, state2 = model
     net = Geometry(*geometry)
     no_mask = streams.mask[:1, :0]
@@ -121,8 +121,7 @@ def train_epochs(batch: tuple, model: tuple, geometry: tuple, constants: Array,
         p, s = progress[k], settings[k]
         if p.status != TRAINING:
             continue
-        rows = (X[k if X.shape[0] > 1 else 0], Y[k if Y.shape[0] > 1 else 0],
-                fractions[k if fractions.shape[0] > 1 else 0])
+        rows = model_rows(batch, k)
         drops = streams.rates.shape[0] > 0 and streams.rates[k].max() > 0
         masks = streams.mask if drops else no_mask
         for epoch in range(curves.start, min(int(s.max_iter),
