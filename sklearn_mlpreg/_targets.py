@@ -163,12 +163,6 @@ class ClassificationTargets:
             raise ValueError(
                 f"The class labels mix types that cannot be ordered ({', '.join(kinds)}): "
                 f"{error}. Give every label the same type, e.g. y.astype(str).") from None
-        if (len(binarizer.classes_) < 2 and len(y) > 1  # (one sample: too few samples)
-                and not binarizer.y_type_.startswith("multilabel")):
-            raise ValueError(
-                "Classifier can't train when only one class is present: y holds only the "
-                f"class {binarizer.classes_.tolist()[0]!r}. Give it samples of at least "
-                "two classes (or pass every class to partial_fit's classes).")
         return cls(binarizer)
 
     def check_same_classes(self, y) -> None:

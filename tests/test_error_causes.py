@@ -234,12 +234,6 @@ def test_a_missing_target_in_a_search_is_not_called_a_divergence(missing):
     assert "diverged" not in str(error)
 
 
-def test_one_class_is_refused_by_every_classifier():
-    for estimator in all_estimators(classifier=True):
-        _raises(lambda e=estimator: e.fit(X, np.zeros(30, dtype=int)),
-                "only one class is present.*at least two classes")
-
-
 def test_a_y_val_of_the_wrong_width_is_refused():
     _raises(lambda: MLPRegressor(**FAST).fit(X, Y, X_val=X[:5],
                                              y_val=np.column_stack([Y[:5], Y[:5]])),
