@@ -130,9 +130,10 @@ def check_outcome(outcome: FitOutcome, *, learning_rate_init: float, max_iter: i
         step = "epoch" if outcome.stochastic else "iteration"
         # (scikit-learn's sentence first, as its MLPs raise it: drop-in code matches it)
         raise FitDivergedError(
-            f"{NONFINITE_MESSAGE} The fit diverged: the training loss became "
-            f"{state.last_loss[0]:.3g} at {step} {n_iter} (non-finite, or over a "
-            f"million times the first epoch's).{advice}")
+            f"{NONFINITE_MESSAGE} The fit diverged: by {step} {n_iter} the training "
+            f"loss of its weights reached {state.last_loss[0]:.3g}, against "
+            f"{state.first_loss[0]:.3g} at the start (non-finite, or too many times "
+            f"the start's).{advice}")
     if status == DIVERGED_RESTORED:
         warnings.warn(
             f"Training diverged at epoch {n_iter} (non-finite loss or validation score); "

@@ -8,8 +8,9 @@ import pytest
 from sklearn import neural_network
 from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
 
-from sklearn_mlpreg import MLPClassifier, MLPRegressor
+from sklearn_mlpreg import FitDivergedError, MLPClassifier, MLPRegressor
 
 X_REG, Y_REG = make_regression(n_samples=80, n_features=4, noise=3.0, random_state=0)
 Y_REG = Y_REG / Y_REG.std()
@@ -213,15 +214,30 @@ def test_diverging_fit_raises_with_the_fix_and_leaves_no_weights():
 
 
 def test_diverging_fit_with_early_stopping_keeps_the_best_weights():
-    """scikit-learn's behaviour: NaN score recorded, warning, best weights kept."""
+    """scikit-learn's behaviour: a non-finite score recorded, warning, best
+    weights kept (here the best epoch's R^2 is about 0.47)."""
+    X = StandardScaler().fit_transform(X_IRIS)
+    est = MLPRegressor(hidden_layer_sizes=20, activation="identity", solver="sgd",
+                       learning_rate_init=0.15, max_iter=300, early_stopping=True,
+                       random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged.*best validation epoch"):
+        est.fit(X, Y_IRIS)
+    assert not np.isfinite(est.validation_scores_[-1])
+    assert all(np.isfinite(w).all() for w in weights(est))
+    assert est.score(X, Y_IRIS) > 0.3
+
+
+def test_early_stopping_over_epochs_that_all_exploded_is_a_divergence():
+    """The best of validation epochs that all exploded is garbage: its weights
+    train at 1.6e5 against 0.8 at the start, and the fit raises instead of
+    keeping them."""
     est = MLPRegressor(hidden_layer_sizes=100, activation="identity", solver="sgd",
                        learning_rate_init=1, max_iter=20, early_stopping=True,
                        random_state=0)
-    with pytest.warns(ConvergenceWarning, match="diverged.*best validation epoch"):
+    with pytest.raises(FitDivergedError,
+                       match="reached 1.6.e\\+05, against 0.815 at the start"):
         est.fit(X_IRIS, Y_IRIS)
-    assert np.isnan(est.validation_scores_[-1])
-    assert all(np.isfinite(w).all() for w in weights(est))
-    assert np.isfinite(est.predict(X_IRIS)).all()
+    assert not hasattr(est, "coefs_")
 
 
 def initial_weights(scheme, n_features=400, n_hidden=300):

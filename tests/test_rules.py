@@ -68,20 +68,42 @@ def test_reference_loss_is_the_trainings_first_loss():
 
 
 def test_both_executions_start_the_divergence_rule_from_the_carried_loss():
+    """Both read the state's reference (set when a fit starts, kept by
+    partial_fit); a NaN one takes the first epoch's |loss|."""
     from sklearn_mlpreg._engine.settings import progress_records
     from sklearn_mlpreg._engine.state import Progress, TrainingState
 
     state = TrainingState(2)
     state.first_loss[:] = [2.0, np.nan]
-    for carry, expected in ((True, [2.0, 4.0]), (False, [1.0, 4.0])):
-        progress = Progress(state, carry=carry)
-        diverged = progress.end_epoch(np.array([-1.0, 4.0]), 10, guard_explosion=True)
-        np.testing.assert_array_equal(progress.first_loss, expected)
-        assert not diverged.any()
+    progress = Progress(state)
+    diverged = progress.end_epoch(np.array([-1.0, 4.0]), 10, guard_explosion=True)
+    np.testing.assert_array_equal(progress.first_loss, [2.0, 4.0])
+    assert not diverged.any()
     state.optimizer = type("Optimizer", (), {"learning_rate": np.full(2, 0.1)})()
-    assert np.isnan(progress_records(state)["first_loss"]).all()
-    np.testing.assert_array_equal(progress_records(state, carry=True)["first_loss"][:1],
-                                  [2.0])
+    np.testing.assert_array_equal(progress_records(state)["first_loss"], [2.0, np.nan])
+
+
+def test_the_kept_weights_are_judged_against_the_reference():
+    """fit: over WORSE_THAN_START times the reference, or non-finite, is
+    diverged (also after early stopping restored its best); partial_fit: over
+    EXPLOSION_FACTOR times. A model diverged in an epoch keeps its loss."""
+    from sklearn_mlpreg._engine.state import TrainingState
+
+    kept = np.array([5.0, 50.0, np.inf, 50.0, 1e9])
+    for incremental, expected in ((False, [rules.CONVERGED, rules.DIVERGED, rules.DIVERGED,
+                                           rules.DIVERGED, rules.DIVERGED]),
+                                  (True, [rules.CONVERGED, rules.MAX_ITER, rules.DIVERGED,
+                                          rules.DIVERGED_RESTORED, rules.DIVERGED])):
+        state = TrainingState(5)
+        state.first_loss[:] = 1.0 if not incremental else [1.0, 1.0, 1.0, 1.0, 1e-3]
+        state.status[:] = [rules.CONVERGED, rules.MAX_ITER, rules.CONVERGED,
+                           rules.DIVERGED_RESTORED, rules.DIVERGED]
+        state.last_loss[:] = 7.0
+        state.judge_ending(kept, incremental)
+        np.testing.assert_array_equal(state.status, expected)
+        np.testing.assert_array_equal(state.last_loss[state.status == rules.DIVERGED][:-1],
+                                      kept[state.status == rules.DIVERGED][:-1])
+        assert state.last_loss[-1] == 7.0
 
 
 def test_final_status():

@@ -38,7 +38,7 @@ __all__ = ["COMPILED_SOURCES", "in_namespace", "jit", "njit", "plain", "sources_
 COMPILED_SOURCES = ("jit.py", "scalar.py", "rules.py", "formulas.py", "settings.py",
                     "compiled/kernels.py", "compiled/loop.py", "compiled/streams.py")
 #: The digest of :data:`COMPILED_SOURCES` this file was compiled with (see above).
-CACHE_KEY = "148342969e16f1b2"
+CACHE_KEY = "92df0a2e491262e4"
 
 
 def jit(function: Callable, **options: Any) -> Callable:

@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "148342969e16f1b2"
+CACHE_KEY = "92df0a2e491262e4"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 
@@ -36,13 +36,14 @@ xp = np  # the array namespace of the rules written for any (see jit.in_namespac
 #: Model status codes after training.
 TRAINING, CONVERGED, MAX_ITER, DIVERGED, DIVERGED_RESTORED = range(5)
 
-#: Without early stopping, a loss this many times the training's first loss (see
-#: :func:`reference_loss`: a ``partial_fit`` sequence keeps its first call's)
-#: stops a training as diverged while it is still finite, and a ``fit`` that
-#: ends over ``WORSE_THAN_START`` times its first epoch's loss has diverged too,
-#: whatever stopped it: a blown-up loss can stop on the no-improvement rule and
-#: pass for convergence. (With early stopping the best weights are restored
-#: anyway, and training goes on as in scikit-learn.)
+#: Without early stopping, a loss this many times the training's reference loss
+#: (:func:`reference_loss`: the loss of its starting point, or of an all-zero
+#: output when larger; a ``partial_fit`` sequence keeps its first call's) stops
+#: a training as diverged while it is still finite. A training that ends with
+#: weights that trained at over ``WORSE_THAN_START`` times the reference has
+#: diverged too, whatever stopped it: a blown-up loss can stop on the
+#: no-improvement rule and pass for convergence, and early stopping would
+#: restore the best of epochs that all exploded.
 EXPLOSION_FACTOR = 1e6
 WORSE_THAN_START = 10.0
 
@@ -98,11 +99,12 @@ def adam_step_size(eta: float, t: float, beta_1: float, beta_2: float) -> float:
 
 @jit
 def reference_loss(carried: float, loss: float) -> float:
-    """The loss the divergence rule compares with, set at a call's first epoch
-    (``loss``): the training's first loss ``carried`` from an earlier
-    ``partial_fit`` call when there is one (finite), else ``|loss|``. A ``fit``
-    or warm start carries NaN: it starts afresh. (One model's scalars; the
-    reference maps it over its models once per call.)"""
+    """The loss the divergence rule compares with, fixed at a call's first epoch
+    (``loss``): the reference ``carried`` in the training state when it is
+    finite -- a fresh ``fit`` or warm start sets it to its starting loss
+    (:meth:`.stack.Stack.starting_loss`), ``partial_fit`` calls keep their
+    first call's -- else ``|loss|`` (a start whose loss already overflowed).
+    (One model's scalars; the reference maps it over its models once per call.)"""
     if np.isfinite(carried):
         return carried
     return abs(loss)

@@ -39,7 +39,7 @@ from .state import TrainingState
 from .types import TrainingConfig
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "148342969e16f1b2"
+CACHE_KEY = "92df0a2e491262e4"
 
 STEP_FIELDS = ("l2", "l1", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
                "one_minus_beta_2", "momentum", "nesterov", "slope", "clip")
@@ -113,13 +113,12 @@ def epoch_settings(config: TrainingConfig, optimizer: SGD | Adam, guard_explosio
     return s
 
 
-def progress_records(state: TrainingState, carry: bool = False) -> np.ndarray:
+def progress_records(state: TrainingState) -> np.ndarray:
     """One :data:`PROGRESS_DTYPE` record per model, from ``state`` (and the
-    optimizer's current step size); the divergence rule's first loss is the
-    state's when the call continues the training (``carry``, ``partial_fit``),
-    else NaN (:func:`.rules.reference_loss`)."""
+    optimizer's current step size), the divergence rule's reference loss
+    included (:func:`.rules.reference_loss`)."""
     p = np.zeros(state.n_models, PROGRESS_DTYPE)
-    p["first_loss"] = state.first_loss if carry else np.nan
+    p["first_loss"] = state.first_loss
     p["t"], p["best_loss"] = state.t, state.best_loss
     p["count"], p["status"] = state.no_improvement_count, TRAINING
     p["rate"] = state.optimizer.learning_rate

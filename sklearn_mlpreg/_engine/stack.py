@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .activations import OUTPUT_ACTIVATIONS
 from .backend import (
     is_numpy,
     move,
@@ -27,7 +28,8 @@ from .backend import (
     zeros,
 )
 from .compiled import CompiledStep, available
-from .network import Architecture, Workspace
+from .losses import LOSSES
+from .network import Architecture, Workspace, predict
 from .objective import Objective
 from .penalties import Penalty, penalty_shares
 from .types import Array, Inputs, TrainingConfig, TrainingData, rows_per_batch
@@ -55,6 +57,49 @@ def make_penalty(config: TrainingConfig, data: TrainingData, n_models: int,
     shares = np.array([penalty_shares(name, ratio)
                        for name, ratio in zip(config.penalty, config.l1_ratio)])
     return Penalty(shares[:, 0], shares[:, 1], strength, n_weights)
+
+
+class TrainingLoss:
+    """The training loss (data loss plus penalty) of K networks' weights on each
+    model's own training rows: what the divergence rule measures a training's
+    start and its kept weights with.
+
+    One forward pass over the training rows per call, without dropout; no random
+    stream is drawn from. Built before any model leaves the stack.
+    """
+
+    def __init__(self, arch: Architecture, data: TrainingData, stack: Stack,
+                 config: TrainingConfig) -> None:
+        K = len(stack.ids)
+        weights = stack.sample_weight
+        if stack.rows is not None:  # each model's rows as weights over all rows
+            counts = np.zeros((K, data.X.shape[0]))
+            np.add.at(counts, (np.arange(K)[:, None], stack.rows), 1.0)
+            counts = move(counts.astype(numpy_dtype(stack.params)), stack.params)
+            weights = counts if weights is None else counts * weights
+        self.arch, self.X, self.Y, self.weights = arch, data.X, data.Y, weights
+        self.value = LOSSES[config.loss].value
+        self.penalty = make_penalty(config, data, K, arch.layout.n_weights)
+
+    def __call__(self, params: Array) -> NDArray[np.floating]:
+        """The loss of the weights ``params`` (K rows), on the host."""
+        layout = self.arch.layout
+        P = predict(self.X, layout.coefs(params), layout.intercepts(params), self.arch)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return to_numpy(self.value(self.Y, P, self.weights) + self.penalty.value(params))
+
+    def reference(self, params: Array) -> NDArray[np.floating]:
+        """The loss a fresh training is judged against (:func:`.rules.reference_loss`):
+        that of its starting weights ``params``, or, when larger, that of a
+        network whose outputs are all zero (``f_out(0)``: 0, 1/2, uniform or
+        rate 1), so that neither a first epoch that already explodes nor a start
+        at a near-perfect fit sets the scale."""
+        start = self(params)
+        shape = (1, self.X.shape[0], self.Y.shape[-1])
+        zero_output = OUTPUT_ACTIVATIONS[self.arch.out_activation].value(zeros(shape, params))
+        floor = to_numpy(self.value(self.Y, zero_output, self.weights))
+        with np.errstate(invalid="ignore"):
+            return np.fmax(np.abs(start), np.abs(floor))
 
 
 class Stack:

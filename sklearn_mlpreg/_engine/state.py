@@ -79,12 +79,12 @@ class TrainingState:
     no_improvement_count : ndarray of shape (K,)
         scikit-learn's patience counter.
     first_loss : ndarray of shape (K,)
-        The training's first loss, the divergence rule's reference
-        (:func:`.rules.reference_loss`): of the first epoch of the last ``fit``
-        (or warm start), kept by the ``partial_fit`` calls that follow (NaN
-        before any epoch).
+        The divergence rule's reference (:func:`.rules.reference_loss`): set
+        when a ``fit`` or warm start begins (:meth:`.Stack.starting_loss`),
+        kept by the ``partial_fit`` calls that follow (NaN before any training).
     last_loss : ndarray of shape (K,)
-        Loss of the last epoch of the last call.
+        Loss of the last epoch of the last call (of the kept weights, for a
+        model :meth:`judge_ending` finds diverged).
     status : ndarray of shape (K,)
         ``CONVERGED``, ``MAX_ITER``, ``DIVERGED`` or ``DIVERGED_RESTORED``.
     best_params : ndarray of shape (K, P) or None
@@ -162,16 +162,25 @@ class TrainingState:
             one.best_params = copy(self.best_params[k:k + 1, ...])
         return one
 
-    def judge_ending(self, early: bool | NDArray[np.bool_], incremental: bool) -> None:
-        """The end of the divergence rule: a training without early stopping
-        (``early`` False, per model) that ended (converged or ran out of epochs)
-        with a loss over ``WORSE_THAN_START`` times its first epoch's has
-        diverged."""
+    def judge_ending(self, kept_loss: NDArray[np.floating], incremental: bool) -> None:
+        """The end of the divergence rule, on the loss ``kept_loss`` of the
+        weights a call keeps (measured after it: the last step may have
+        exploded them, and early stopping's best of epochs that all exploded is
+        garbage too). A ``fit`` or warm start whose kept weights have a loss
+        over ``WORSE_THAN_START`` times the reference (``first_loss``), or not
+        finite, has diverged, whatever stopped it (a blown-up loss can stop on
+        the no-improvement rule and pass for convergence); a ``partial_fit``
+        call, one whose kept loss is diverged by the epochs' rule
+        (:func:`diverged`)."""
+        kept = np.asarray(kept_loss, dtype=float)
         if incremental:
-            return
-        worse = self.last_loss > WORSE_THAN_START * self.first_loss
-        ended = (self.status == CONVERGED) | (self.status == MAX_ITER)
-        self.status[ended & worse & ~np.asarray(early, dtype=bool)] = DIVERGED
+            bad = diverged(kept, self.first_loss, True)
+        else:
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isfinite(kept) | (kept > WORSE_THAN_START * self.first_loss)
+        bad &= self.status != DIVERGED
+        self.status[bad] = DIVERGED
+        self.last_loss[bad] = kept[bad]  # what the error reports
 
 
 class Progress:
@@ -180,21 +189,18 @@ class Progress:
     Parameters
     ----------
     state : TrainingState
-        Where the counters start from and are written back to.
-    carry : bool, default=False
-        Whether this call continues the training (``partial_fit``): the
-        divergence rule keeps the state's first loss; otherwise it starts
-        afresh from this call's first epoch.
+        Where the counters start from and are written back to, the divergence
+        rule's reference loss included (``first_loss``).
     """
 
-    def __init__(self, state: TrainingState, carry: bool = False):
+    def __init__(self, state: TrainingState):
         ids = np.arange(state.n_models)
         self.n_iter = np.zeros(len(ids), dtype=np.intp)  # epochs of this call
         self.t = state.t[ids].copy()
         self.best_loss = state.best_loss[ids].copy()
         self.best_score = state.best_validation_score[ids].copy()
         self.count = state.no_improvement_count[ids].copy()
-        self.first_loss = state.first_loss[ids].copy() if carry else np.full(len(ids), np.nan)
+        self.first_loss = state.first_loss[ids].copy()
         self.last_loss = np.full(len(ids), np.nan)
 
     def select(self, keep: NDArray[np.intp]) -> None:

@@ -36,7 +36,7 @@ from .losses import LOSSES
 from .network import Architecture, Workspace, predict
 from .rules import final_status, patience_exhausted, stop_message
 from .scores import score
-from .stack import Stack
+from .stack import Stack, TrainingLoss
 from .state import (
     CONVERGED,
     DIVERGED,
@@ -94,10 +94,10 @@ def train(
         else:
             loop.out_of_epochs()
     state.flush()
-    state.judge_ending(loop.early, config.incremental)
     if loop.early.any():
         _restore_best_weights(state, params, config.restore_best_weights & loop.early,
                               loop.early)
+    state.judge_ending(loop.training_loss(params), config.incremental)
 
 
 class _Loop:
@@ -111,8 +111,14 @@ class _Loop:
         self.config, self.log, self.hooks = config, log, hooks
         self.optimizer = state.optimizer
         self.stack = Stack(arch, data, copy(params), rngs, config)
-        self.progress = Progress(state, carry=config.incremental)
         K = params.shape[0]
+        # the divergence rule's reference: a fit or warm start judges against its
+        # starting point; partial_fit keeps the first call's
+        self.training_loss = TrainingLoss(arch, data, self.stack, config)
+        fresh = np.isnan(state.first_loss) if config.incremental else np.ones(K, bool)
+        if fresh.any():
+            state.first_loss[fresh] = self.training_loss.reference(params)[fresh]
+        self.progress = Progress(state)
         self.validated = data.validation_models(K)  # models with validation rows
         self.early = config.early_stopping & self.validated  # (K,)
         if self.early.any() and state.best_params is None:

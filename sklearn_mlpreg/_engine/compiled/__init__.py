@@ -214,7 +214,7 @@ def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: Tra
     net, constants, _ = step.prepare_constants(config.loss, optimizer, penalty)
     K, n_layers, n = params.shape[0], step.n_layers, inputs[0].shape[1]
     settings = epoch_settings(config, optimizer, guard_explosion, n)
-    progress = progress_records(state, carry=config.incremental)
+    progress = progress_records(state)
     max_iter = int(config.max_iter.max())
     block = max(1, min(max_iter, CURVE_BLOCK // (K * 2 * n_layers)))
     curves = Curves(np.empty((block, K)), np.zeros((block, K, 2 * n_layers - 1)), 0,

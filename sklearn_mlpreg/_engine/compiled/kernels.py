@@ -35,7 +35,7 @@ from ..settings import Geometry
 from ..types import Array
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "148342969e16f1b2"
+CACHE_KEY = "92df0a2e491262e4"
 
 _jit = jit  # (the name the kernels' modules use)
 
