@@ -14,6 +14,20 @@ Three workloads, the same folds and settings for every run:
   outer fits), inner 5-fold over 7 alphas, the pipeline above without
   dropout: ``cross_val_score(search, X, y, cv=LeaveOneOut())``.
 
+and the halving and pipeline workloads of scikit-learn's diabetes data (442
+rows, 10 features; ``StandardScaler`` then the MLP, a standardized target):
+
+* ``diabetes_grid``: alpha in (0.01, 1, 100) x dropout (0, 0.2) x
+  hidden_layer_sizes ((20,), (40, 20)), ``KFold(4)``, 60 epochs, batches of 200
+  (scikit-learn's MLP: ``beta_1`` in (0.9, 0.8) for dropout, as above);
+* ``halving_epochs``: 36 candidates (6 alphas x 3 learning rates x 2 sizes),
+  factor 3, ``resource="max_iter"`` from 3 to 81 epochs, ``KFold(4)``:
+  ``BatchedHalvingGridSearchCV`` (survivors continue) against
+  ``HalvingGridSearchCV`` over scikit-learn's MLP and over this library's
+  (survivors retrain), beside ``BatchedGridSearchCV`` of every candidate at 81
+  epochs;
+* ``halving_samples``: the same grid, ``resource="n_samples"``, 40 epochs.
+
 Runs: ``BatchedGridSearchCV`` of this library's MLP (``n_jobs=1`` and 2),
 ``GridSearchCV`` of this library's MLP (one network at a time) and
 ``GridSearchCV`` of scikit-learn's MLP (``n_jobs=1``); the repeats are
@@ -38,9 +52,12 @@ if __package__ in (None, ""):  # python benchmarks/search_workloads.py
 
 import numpy as np  # noqa: E402
 from sklearn import neural_network  # noqa: E402
+from sklearn.datasets import load_diabetes  # noqa: E402
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402, F401
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
+    HalvingGridSearchCV,
     KFold,
     LeaveOneOut,
     cross_val_score,
@@ -50,7 +67,10 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sklearn_mlpreg import MLPRegressor  # noqa: E402
 from sklearn_mlpreg.datasets import load_gait  # noqa: E402
-from sklearn_mlpreg.model_selection import BatchedGridSearchCV  # noqa: E402
+from sklearn_mlpreg.model_selection import (  # noqa: E402
+    BatchedGridSearchCV,
+    BatchedHalvingGridSearchCV,
+)
 
 from .cv_workloads import synthetic_data  # noqa: E402
 from .workloads import spread  # noqa: E402
@@ -117,6 +137,109 @@ WORKLOADS = {
         "(805 inner fits and 23 refits), Pipeline(imputer, scaler, MLP (30, 15))",
         bbs_data, 500, 40, nested=True),
 }
+
+
+def diabetes_data():
+    """scikit-learn's diabetes data, the target standardized."""
+    X, y = load_diabetes(return_X_y=True)
+    return X, (y - y.mean()) / y.std()
+
+
+DIABETES_FOLDS = KFold(4, shuffle=True, random_state=0)
+
+
+def diabetes_grid(epochs: int, library: str):
+    """The issue's pipeline grid on diabetes: (estimator, grid) of ``library``."""
+    mlp = MLPRegressor if library == "ours" else neural_network.MLPRegressor
+    step = make_pipeline(StandardScaler(), mlp(**_settings(epochs, batch_size=200)))
+    grid = {"mlpregressor__alpha": [0.01, 1.0, 100.0],
+            "mlpregressor__hidden_layer_sizes": [(20,), (40, 20)]}
+    grid["mlpregressor__dropout" if library == "ours" else "mlpregressor__beta_1"] = (
+        [0.0, 0.2] if library == "ours" else [0.9, 0.8])
+    return step, grid
+
+
+def halving_grid(library: str, epochs: int):
+    """The 36-candidate halving grid: (estimator, grid) of ``library``."""
+    mlp = MLPRegressor if library == "ours" else neural_network.MLPRegressor
+    step = make_pipeline(StandardScaler(), mlp(**_settings(epochs, batch_size=200)))
+    grid = {"mlpregressor__alpha": [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0],
+            "mlpregressor__learning_rate_init": [1e-3, 3e-3, 1e-2],
+            "mlpregressor__hidden_layer_sizes": [(20,), (40, 20)]}
+    return step, grid
+
+
+def time_halving(resource: str, quick: bool, search: str, library: str):
+    """Seconds of one halving (or full-budget grid) search and its scores."""
+    X, y = diabetes_data()
+    top = 27 if quick else 81
+    epochs = 20 if quick else 40
+    if resource == "max_iter":
+        estimator, grid = halving_grid(library, top)
+        budget = dict(resource="mlpregressor__max_iter", min_resources=3,
+                      max_resources=top)
+    else:
+        estimator, grid = halving_grid(library, epochs)
+        budget = {}
+    if search == "grid":  # every candidate at the full budget
+        chosen = BatchedGridSearchCV(estimator, grid, cv=DIABETES_FOLDS, scoring=SCORING)
+    else:
+        kind = BatchedHalvingGridSearchCV if search == "batched" else HalvingGridSearchCV
+        chosen = kind(estimator, grid, cv=DIABETES_FOLDS, scoring=SCORING, factor=3,
+                      random_state=0, **budget)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chosen.fit(X, y)
+    return time.perf_counter() - start, np.asarray(chosen.cv_results_["mean_test_score"])
+
+
+HALVING_RUNS = {  # name: (search, library)
+    "batched_halving": ("batched", "ours"), "halving_ours": ("sklearn", "ours"),
+    "halving_sklearn": ("sklearn", "sklearn"), "batched_grid": ("grid", "ours"),
+}
+
+
+def run_halving(resource: str, quick: bool = False, repeats: int = 3) -> dict:
+    """Interleaved repeats of the halving runs on one resource; medians and ratios."""
+    times: dict = {key: [] for key in HALVING_RUNS}
+    scores = {}
+    for _ in range(repeats):
+        for key, (search, library) in HALVING_RUNS.items():
+            seconds, scores[key] = time_halving(resource, quick, search, library)
+            times[key].append(seconds)
+    summary = spread(times)
+    median = summary["seconds"]
+    return {
+        "workload": f"halving_{'epochs' if resource == 'max_iter' else 'samples'}",
+        **summary,
+        "ratio_vs_sklearn": median["halving_sklearn"] / median["batched_halving"],
+        "ratio_vs_halving_ours": median["halving_ours"] / median["batched_halving"],
+        "ratio_vs_batched_grid": median["batched_grid"] / median["batched_halving"],
+        # the batched halving search must equal HalvingGridSearchCV of the same MLP
+        "max_score_difference": float(np.nanmax(np.abs(scores["batched_halving"]
+                                                        - scores["halving_ours"]))),
+    }
+
+
+def run_diabetes_grid(quick: bool = False, repeats: int = 3) -> dict:
+    """BatchedGridSearchCV against GridSearchCV over scikit-learn's MLP on the
+    diabetes pipeline grid (both ``n_jobs=1``)."""
+    X, y = diabetes_data()
+    epochs = 20 if quick else 60
+    times: dict = {"batched": [], "sklearn": []}
+    for _ in range(repeats):
+        for key, library, kind in (("batched", "ours", BatchedGridSearchCV),
+                                   ("sklearn", "sklearn", GridSearchCV)):
+            estimator, grid = diabetes_grid(epochs, library)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                kind(estimator, grid, cv=DIABETES_FOLDS, scoring=SCORING).fit(X, y)
+            times[key].append(time.perf_counter() - start)
+    summary = spread(times)
+    return {"workload": "diabetes_grid", **summary,
+            "ratio_vs_sklearn": summary["seconds"]["sklearn"] / summary["seconds"]["batched"]}
 
 
 def time_run(workload: SearchWorkload, X, y, epochs: int, library: str, batched: bool,
@@ -188,7 +311,18 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workloads", nargs="+", choices=list(WORKLOADS))
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--halving", action="store_true",
+                        help="run the diabetes grid and the halving workloads instead")
     args = parser.parse_args(argv)
+    if args.halving:
+        results = [run_diabetes_grid(args.quick, args.repeats)] + [
+            run_halving(resource, args.quick, args.repeats)
+            for resource in ("max_iter", "n_samples")]
+        for result in results:
+            print(json.dumps(result))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+        return
     results = run(args.quick, args.repeats, args.workloads)
     for result in results:
         print(f"{result['description']}: same scores as GridSearchCV to "

@@ -23,9 +23,12 @@ def mlp_prefix(estimator) -> str | None:
     return None
 
 
-def searched_mlp(estimator):
+def searched_mlp(estimator, instead="sklearn.model_selection.GridSearchCV (or "
+                                    "RandomizedSearchCV)"):
     """The MLP (or seed ensemble) a batched search trains and its step name:
-    ``(None, estimator)`` alone, ``(name, step)`` for a ``Pipeline`` ending in one."""
+    ``(None, estimator)`` alone, ``(name, step)`` for a ``Pipeline`` ending in one;
+    for any other estimator a TypeError naming the scikit-learn search to use
+    ``instead``."""
     from sklearn.pipeline import Pipeline  # not at import: it loads sklearn.callback
 
     trainable = (BaseMLP, _BaseMLPEnsemble)
@@ -36,8 +39,7 @@ def searched_mlp(estimator):
     raise TypeError(
         f"A batched search trains this library's MLPs (or seed ensembles of them), alone "
         f"or as the last step of a Pipeline; got {type(estimator).__name__}. Use "
-        "sklearn.model_selection.GridSearchCV (or RandomizedSearchCV) for other "
-        "estimators.")
+        f"{instead} for other estimators.")
 
 
 def final_step(fitted):

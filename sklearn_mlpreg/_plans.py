@@ -78,11 +78,18 @@ class Resume:
     keep_optimizer : bool
         Keep the optimizer's state (``partial_fit``); a warm start gets a
         fresh optimizer.
+    continues : bool
+        The network continues a training that stopped at its epoch budget (a
+        halving search's survivor): ``state`` is its checkpoint
+        (:meth:`.TrainingState.select_model`), optimizer and rows' order
+        included, ``state.n_iter`` the epochs it ran, and it stacks with the
+        others that continue.
     """
 
     params: np.ndarray
     state: TrainingState | None
     keep_optimizer: bool
+    continues: bool = False
 
 
 @dataclass
@@ -102,6 +109,7 @@ class PlannedModel:
     weight_factors: np.ndarray | None = None
     validation: tuple | None = None
     resume: Resume | None = None
+    checkpoint: bool = False  # keep what continuing it needs (a halving round)
 
     @property
     def has_validation(self) -> bool:

@@ -73,9 +73,12 @@ def stack_key(model: PlannedModel) -> tuple:
            settings.solver, settings.dropout_mode, model.params.dtype.str)
     if settings.dropout_mode == "weight_scaling":  # it predicts with scaled weights
         key += (arch.dropout,)
+    continues = model.resume is not None and model.resume.continues
     if not settings.stochastic or model.validation is not None \
-            or model.resume is not None:
+            or (model.resume is not None and not continues):
         return key + (model.key,)  # L-BFGS, a lone fit: one network at a time
+    if continues:  # with the others that continue (their states join)
+        key += ("continues",)
     if full and model.block.shared:  # folds as 0/1 weights over the shared rows
         return key + ("full", id(model.block.X), id(model.block.Y))
     return key + (n, batch)
@@ -160,6 +163,11 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
     config = training_config(settings, first.spec,
                              incremental=lone is not None and lone.incremental)
     config.diagnostics = diagnostics
+    config.checkpoint = any(m.checkpoint for m in models)
+    config.continues = first.resume is not None and first.resume.continues
+    done = (np.array([m.resume.state.n_iter[0] for m in models]) if config.continues
+            else 0)
+    config.max_iter = config.max_iter - done  # the epochs still to run
     arch = first.spec.architecture
     on_device = move(params, device) if stochastic else params
     state = _stack_state(models, on_device)
@@ -174,9 +182,11 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
         else:
             train_lbfgs(arch, data, params, state, config, lone and lone.log, hooks)
     seconds = (time.perf_counter() - start) / K
+    state.n_iter += done  # a continued training counts all its epochs
     if lone is not None:  # its state, optimizer included
         return [TrainedModel(params[0], state, seconds)]
-    return [TrainedModel(params[k], state.select_model(k), seconds) for k in range(K)]
+    return [TrainedModel(params[k], state.select_model(k, config.checkpoint), seconds)
+            for k in range(K)]
 
 
 def _stack_state(models: list[PlannedModel], params) -> TrainingState:
@@ -185,6 +195,8 @@ def _stack_state(models: list[PlannedModel], params) -> TrainingState:
     optimizer in ``params``' namespace (none for L-BFGS)."""
     first = models[0]
     resume = first.resume
+    if resume is not None and resume.continues:  # the checkpoints, joined
+        return TrainingState.concat([m.resume.state for m in models])
     state = resume.state if resume is not None and resume.state is not None \
         else TrainingState(len(models))
     if not first.settings.stochastic:

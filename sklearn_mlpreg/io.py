@@ -41,6 +41,8 @@ from ._targets import ClassificationTargets, RegressionTargets
 from .callbacks import ProgressBar
 from .model_selection import (
     BatchedGridSearchCV,
+    BatchedHalvingGridSearchCV,
+    BatchedHalvingRandomSearchCV,
     BatchedRandomizedSearchCV,
     MLPClassifierCV,
     MLPRegressorCV,
@@ -62,7 +64,8 @@ def _name(obj) -> str:
 #: earlier module paths of classes that have moved.
 TRUSTED_TYPES = tuple(_name(cls) for cls in (
     MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV, MLPEnsembleRegressor,
-    MLPEnsembleClassifier, BatchedGridSearchCV, BatchedRandomizedSearchCV, ModelSpec,
+    MLPEnsembleClassifier, BatchedGridSearchCV, BatchedRandomizedSearchCV,
+    BatchedHalvingGridSearchCV, BatchedHalvingRandomSearchCV, ModelSpec,
     Architecture, RegressionTargets, ClassificationTargets, TrainingState, SGD, Adam,
     ProgressBar)) + LEGACY_TYPE_NAMES
 

@@ -12,7 +12,11 @@ import pytest
 import sklearn
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.datasets import (
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import Ridge
@@ -410,3 +414,21 @@ def test_n_iter_records_each_networks_epochs():
     search = quietly(BatchedGridSearchCV(MLPRegressor(**FAST), grid, cv=FOLDS).fit,
                      X_FULL, Y)
     np.testing.assert_array_equal(search.n_iter_, [[4, 4, 4], [9, 9, 9]])
+
+
+def test_invscaling_counts_each_folds_rows_in_a_shared_full_batch_stack():
+    """Folds as 0/1 weights over the shared rows: invscaling's samples seen are
+    the fold's training rows, as in the lone fit (the compiled stack counted
+    every row of X, and its scores differed from GridSearchCV's by 0.02)."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = make_regression(120, 5, noise=5.0, random_state=0)
+    model = MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", learning_rate="invscaling",
+                         learning_rate_init=0.05, max_iter=12, random_state=0)
+    grid = {"alpha": [1e-3, 1.0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = BatchedGridSearchCV(model, grid, cv=3).fit(X, y / y.std())
+        theirs = GridSearchCV(model, grid, cv=3).fit(X, y / y.std())
+    np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
+                               theirs.cv_results_["mean_test_score"], rtol=1e-8)

@@ -282,3 +282,25 @@ def test_propagated_callbacks_follow_the_refit_epochs(data):
     epochs = [[event for event in tree if event[1] == "epoch"] for tree in trees]
     assert len(epochs[0]) == 2 * (6 + 1) * 3  # begin and end, 6 fits and the refit
     assert epochs[1] == epochs[0][-2 * 3:]  # the refit's, at the same depth
+
+
+@needs_sklearn_callbacks
+def test_batched_halving_search_calls_the_hooks_of_halving_searchs_task_tree(data):
+    """The root fit, the search, one halving-iteration per round, one evaluation
+    per (candidate, fold) of each round, the refit: scikit-learn's tree."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    from sklearn_mlpreg.model_selection import BatchedHalvingGridSearchCV
+
+    X, y = data
+    trees = []
+    for search in (HalvingGridSearchCV, BatchedHalvingGridSearchCV):
+        recorder = TaskTreeRecorder()
+        model = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        quiet_fit(search(model, {"alpha": [1e-3, 1e-2, 0.1, 1.0]}, cv=2, factor=2,
+                         resource="max_iter", max_resources=4, random_state=0
+                         ).set_callbacks(recorder), X, y)
+        trees.append(sorted(recorder.events))
+    assert trees[0] == trees[1]
+    assert sum(event[1] == "halving-iteration" for event in trees[1]) == 2 * 3

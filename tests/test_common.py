@@ -22,7 +22,12 @@ from sklearn_mlpreg import (
     MLPRegressor,
     MLPRegressorCV,
 )
-from sklearn_mlpreg.model_selection import BatchedGridSearchCV, BatchedRandomizedSearchCV
+from sklearn_mlpreg.model_selection import (
+    BatchedGridSearchCV,
+    BatchedHalvingGridSearchCV,
+    BatchedHalvingRandomSearchCV,
+    BatchedRandomizedSearchCV,
+)
 
 FAST = dict(max_iter=50, random_state=0)
 
@@ -41,7 +46,13 @@ EXPECTED_FAILURES: dict = {}
      # draws depend on the number of rows, as in BaggingClassifier)
      MLPEnsembleClassifier(MLPClassifier(**FAST), n_members=2, random_state=0),
      BatchedRandomizedSearchCV(MLPClassifier(**FAST), {"alpha": [1e-4, 1.0]}, n_iter=2,
-                               cv=3, random_state=0)],
+                               cv=3, random_state=0),
+     BatchedHalvingGridSearchCV(MLPRegressor(**FAST), {"alpha": [1e-4, 1e-2, 1.0]}, cv=3,
+                                random_state=0),
+     BatchedHalvingRandomSearchCV(MLPClassifier(**FAST), {"alpha": [1e-4, 1e-2, 1.0]},
+                                  n_candidates=3, resource="max_iter", min_resources=50,
+                                  max_resources=150,
+                                  cv=3, random_state=0)],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
 def test_scikit_learn_compatible(estimator, check):

@@ -88,3 +88,23 @@ def test_batched_grid_search_on_dask_equals_grid_search(client, data):
                                sequential.cv_results_["mean_test_score"], atol=1e-8)
     assert on_dask.best_params_ == sequential.best_params_
     np.testing.assert_allclose(on_dask.predict(X), sequential.predict(X), atol=1e-10)
+
+
+def test_batched_halving_search_on_dask_equals_halving_search(client, data):
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    from sklearn_mlpreg.model_selection import BatchedHalvingGridSearchCV
+
+    X, y = data
+    model = MLPRegressor(hidden_layer_sizes=(8,), random_state=0, learning_rate_init=0.01)
+    grid = {"alpha": [1e-3, 1e-2, 0.1, 1.0]}
+    settings = dict(cv=KFold(3, shuffle=True, random_state=0), factor=2,
+                    resource="max_iter", min_resources=10, max_resources=40)
+    sequential = HalvingGridSearchCV(model, grid, **settings).fit(X, y)
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as ran:
+        on_dask = BatchedHalvingGridSearchCV(model, grid, n_jobs=2, **settings).fit(X, y)
+    assert len(ran.data) >= 2  # each round's stacks went to the workers
+    np.testing.assert_allclose(on_dask.cv_results_["mean_test_score"],
+                               sequential.cv_results_["mean_test_score"], atol=1e-8)
+    assert on_dask.best_params_ == sequential.best_params_

@@ -33,6 +33,8 @@ keeps the rows of the models still training.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
@@ -83,9 +85,42 @@ class _Annealing:
             self.scale = np.where(self.cosine, cosine_factor(self.epochs, self.horizon),
                                   1.0)
 
-    def _select_annealing(self, index: Array) -> None:
-        for name in ("schedule", "cosine", "horizon", "epochs", "scale"):
+    #: One value per model (host arrays), and one row per model (``(K, P)``
+    #: state in the parameters' namespace), named by each optimizer.
+    _PER_MODEL: tuple[str, ...] = ("schedule", "cosine", "horizon", "epochs", "scale")
+    _ROWS: tuple[str, ...] = ()
+
+    def select(self, index: Array) -> None:
+        """Keep the state of the models at ``index`` only."""
+        for name in self._PER_MODEL:
             setattr(self, name, getattr(self, name)[index])
+        for name in self._ROWS:
+            setattr(self, name, take_rows(getattr(self, name), index))
+        self._forget_buffers()
+
+    def _forget_buffers(self) -> None:
+        """Drop the caches shaped for the old number of models."""
+
+    def take(self, index: Array) -> _Annealing:
+        """A copy holding the state of the models at ``index`` only (this
+        optimizer unchanged): a stopped round's models, kept to continue."""
+        part = copy.copy(self)
+        part.select(np.asarray(index))
+        return part
+
+    @classmethod
+    def concat(cls, parts: list) -> _Annealing:
+        """One optimizer for the models of ``parts`` (one after the other), each
+        continuing where it stopped; they must have taken the same number of
+        steps when that count is shared."""
+        whole = copy.copy(parts[0])
+        for name in whole._PER_MODEL:
+            setattr(whole, name, np.concatenate([getattr(p, name) for p in parts]))
+        for name in whole._ROWS:
+            rows = [getattr(p, name) for p in parts]
+            setattr(whole, name, namespace(rows[0]).concat(rows, axis=0))
+        whole._forget_buffers()
+        return whole
 
 
 def _column(values: ArrayLike, reference: Array) -> Array:
@@ -133,6 +168,10 @@ class SGD(_Annealing):
         An array of another Array API namespace: the state lives in its
         namespace, dtype and device (None: numpy).
     """
+
+    _PER_MODEL = _Annealing._PER_MODEL + ("learning_rate_init", "learning_rate",
+                                          "momentum", "nesterov", "power_t")
+    _ROWS = ("velocity",)
 
     def __init__(
         self,
@@ -211,13 +250,6 @@ class SGD(_Annealing):
         self.learning_rate[models[~stop]] /= 5.0
         return stop
 
-    def select(self, index: Array) -> None:
-        """Keep the state of the models at ``index`` only."""
-        for name in ("learning_rate_init", "learning_rate", "momentum", "nesterov",
-                     "power_t"):
-            setattr(self, name, getattr(self, name)[index])
-        self.velocity = take_rows(self.velocity, index)
-        self._select_annealing(index)
 
 
 class Adam(_Annealing):
@@ -255,6 +287,10 @@ class Adam(_Annealing):
     learning_rate : ndarray of shape (K,)
         The bias-corrected step size of the last step.
     """
+
+    _PER_MODEL = _Annealing._PER_MODEL + ("learning_rate_init", "learning_rate",
+                                          "beta_1", "beta_2", "epsilon")
+    _ROWS = ("ms", "vs")
 
     def __init__(
         self,
@@ -368,10 +404,13 @@ class Adam(_Annealing):
         """Adam stops every model whose criterion fired."""
         return np.ones(len(models), dtype=bool)
 
-    def select(self, index: Array) -> None:
-        """Keep the state of the models at ``index`` only."""
-        for name in ("learning_rate_init", "learning_rate", "beta_1", "beta_2", "epsilon"):
-            setattr(self, name, getattr(self, name)[index])
-        self.ms, self.vs = take_rows(self.ms, index), take_rows(self.vs, index)
-        self._select_annealing(index)
+    def _forget_buffers(self) -> None:
         self._constants = None
+        self._scratch = None
+
+    @classmethod
+    def concat(cls, parts: list) -> Adam:
+        if len({p.t for p in parts}) > 1:  # one step count (bias correction) per stack
+            raise ValueError("Adam states that took different numbers of steps cannot "
+                             "continue in one stack.")
+        return super().concat(parts)

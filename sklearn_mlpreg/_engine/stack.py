@@ -106,7 +106,8 @@ class Stack:
     """The per-model arrays of the models still training, in one place."""
 
     def __init__(self, arch: Architecture, data: TrainingData, params: Array,
-                 rngs: list[np.random.RandomState], config: TrainingConfig) -> None:
+                 rngs: list[np.random.RandomState], config: TrainingConfig,
+                 order: NDArray[np.intp] | None = None) -> None:
         K = params.shape[0]
         self.arch, self.layout = arch, arch.layout
         self.ids = np.arange(K)
@@ -133,7 +134,11 @@ class Stack:
         self.sample_weight, self.rows = sw, rows
         self.val_weight = data.val_weight
         self.penalty = make_penalty(config, data, K, self.layout.n_weights)
-        self.order = np.tile(np.arange(self.n_rows), (K, 1))
+        # each model's order of its rows, composed by every shuffle (a continued
+        # training starts from where it stopped); kept for all K (final_orders)
+        self.order = (np.tile(np.arange(self.n_rows), (K, 1)) if order is None
+                      else np.array(order, dtype=np.intp))
+        self._orders = self.order.copy()
         self.objective = Objective(self.layout, arch.activation, arch.out_activation,
                                    config.loss, self.penalty, include_l1=False,
                                    norms=config.diagnostics)
@@ -144,6 +149,11 @@ class Stack:
                          and not sp.issparse(data.X) and is_numpy(data.X, params) else None)
         self._refresh()
 
+    def final_orders(self) -> NDArray[np.intp]:
+        """Every model's order of its rows after its last shuffle, ``(K, n_rows)``."""
+        self._orders[self.ids] = self.order
+        return self._orders
+
     def _refresh(self) -> None:
         self.grads = zeros(tuple(self.params.shape), self.params)
         self._gathered = None
@@ -153,6 +163,7 @@ class Stack:
 
     def select(self, keep: NDArray[np.intp]) -> None:
         """Keep the models at positions ``keep``."""
+        self._orders[self.ids] = self.order
         self.ids = self.ids[keep]
         self.params = take_rows(self.params, keep)
         self.rngs = [self.rngs[i] for i in keep]

@@ -89,6 +89,11 @@ class TrainingState:
         ``CONVERGED``, ``MAX_ITER``, ``DIVERGED`` or ``DIVERGED_RESTORED``.
     best_params : ndarray of shape (K, P) or None
         Parameters of the best validation epoch (early stopping).
+    last_params, order : ndarray of shape (K, P) and (K, n_rows), or None
+        The last weights (before early stopping restores the best) and each
+        model's order of its rows after its last shuffle: what continuing the
+        training needs, kept when it ran with ``TrainingConfig.checkpoint``
+        (with ``model_optimizers``, each model's optimizer row as it stopped).
     messages : list of list of str
         What the stopping rule (or L-BFGS) said, per model.
     """
@@ -108,6 +113,10 @@ class TrainingState:
         self.messages: list[list[str]] = [[] for _ in range(K)]
         self._curves: dict[str, list[list[Array]]] = {}  # name -> per model: blocks
         self._pending: dict[str, list] = {}
+        # kept by a training with TrainingConfig.checkpoint (see select_model)
+        self.last_params: Array | None = None
+        self.order: NDArray[np.intp] | None = None
+        self.model_optimizers: list | None = None  # one optimizer row per model
 
     def record(self, name: str, ids: NDArray[np.intp], values: Array) -> None:
         """Buffer one epoch's values of the models ``ids`` for the curve ``name``.
@@ -149,18 +158,54 @@ class TrainingState:
             blocks[:] = [np.concatenate(blocks)]  # joined once, not at every read
         return blocks[0].copy() if blocks else np.empty(0)
 
-    def select_model(self, k: int) -> TrainingState:
-        """A one-model state holding model k's counters and curves (no optimizer)."""
+    #: The counters, one value per model.
+    _COUNTERS = ("n_iter", "t", "best_loss", "best_validation_score",
+                 "no_improvement_count", "first_loss", "last_loss", "status")
+
+    def select_model(self, k: int, checkpoint: bool = False) -> TrainingState:
+        """A one-model state holding model k's counters and curves; with
+        ``checkpoint``, also what continuing it needs (:meth:`concat`): its
+        optimizer's row, its last weights and its rows' order (kept by a
+        training that ran with ``TrainingConfig.checkpoint``)."""
         self.flush()
         one = TrainingState(1)
-        for name in ("n_iter", "t", "best_loss", "best_validation_score",
-                     "no_improvement_count", "first_loss", "last_loss", "status"):
+        for name in self._COUNTERS:
             getattr(one, name)[0] = getattr(self, name)[k]
         one.messages = [list(self.messages[k])]
         one._curves = {name: [list(curves[k])] for name, curves in self._curves.items()}
         if self.best_params is not None:
             one.best_params = copy(self.best_params[k:k + 1, ...])
+        if checkpoint:
+            one.optimizer = self.model_optimizers[k]
+            one.last_params = copy(self.last_params[k:k + 1, ...])
+            one.order = None if self.order is None else self.order[k:k + 1].copy()
         return one
+
+    @classmethod
+    def concat(cls, states: list[TrainingState]) -> TrainingState:
+        """One state for the models of ``states`` (checkpoints of
+        :meth:`select_model`), each continuing where it stopped: counters,
+        curves, messages, best weights, optimizer and rows' order joined."""
+        for state in states:
+            state.flush()
+        whole = TrainingState(sum(s.n_models for s in states))
+        for name in cls._COUNTERS:
+            setattr(whole, name, np.concatenate([getattr(s, name) for s in states]))
+        whole.messages = [list(m) for s in states for m in s.messages]
+        names = {name for s in states for name in s._curves}
+        whole._curves = {name: [list(blocks) for s in states for blocks in s._curves.get(
+            name, [[]] * s.n_models)] for name in names}
+        kept = [s.best_params for s in states]
+        if any(p is not None for p in kept):
+            whole.best_params = np.concatenate([
+                p if p is not None else s.last_params for p, s in zip(kept, states)])
+        optimizers = [s.optimizer for s in states]
+        if all(o is not None for o in optimizers):
+            whole.optimizer = type(optimizers[0]).concat(optimizers)
+        orders = [s.order for s in states]
+        if all(o is not None for o in orders):
+            whole.order = np.concatenate(orders)
+        return whole
 
     def judge_ending(self, kept_loss: NDArray[np.floating], incremental: bool) -> None:
         """The end of the divergence rule, on the loss ``kept_loss`` of the

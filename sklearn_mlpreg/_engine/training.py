@@ -94,6 +94,9 @@ def train(
         else:
             loop.out_of_epochs()
     state.flush()
+    if config.checkpoint:  # what continuing needs: the last weights, not the best
+        state.last_params, state.order = copy(params), loop.stack.final_orders().copy()
+        state.model_optimizers = loop.optimizer_rows()
     if loop.early.any():
         _restore_best_weights(state, params, config.restore_best_weights & loop.early,
                               loop.early)
@@ -110,15 +113,18 @@ class _Loop:
         self.arch, self.data, self.params, self.state = arch, data, params, state
         self.config, self.log, self.hooks = config, log, hooks
         self.optimizer = state.optimizer
-        self.stack = Stack(arch, data, copy(params), rngs, config)
+        order = getattr(state, "order", None) if config.continues else None
+        self.stack = Stack(arch, data, copy(params), rngs, config, order)
         K = params.shape[0]
         # the divergence rule's reference: a fit or warm start judges against its
-        # starting point; partial_fit keeps the first call's
+        # starting point; partial_fit and a continued training keep theirs
         self.training_loss = TrainingLoss(arch, data, self.stack, config)
-        fresh = np.isnan(state.first_loss) if config.incremental else np.ones(K, bool)
+        fresh = (np.isnan(state.first_loss) if config.incremental or config.continues
+                 else np.ones(K, bool))
         if fresh.any():
             state.first_loss[fresh] = self.training_loss.reference(params)[fresh]
         self.progress = Progress(state)
+        self.kept_rows: dict | None = {} if config.checkpoint else None
         self.validated = data.validation_models(K)  # models with validation rows
         self.early = config.early_stopping & self.validated  # (K,)
         if self.early.any() and state.best_params is None:
@@ -142,7 +148,7 @@ class _Loop:
                             ) if stack.has_dropout else None
         train_full_batch(stack.compiled, (X, Y, weight), stack.params, self.state,
                          self.config, stack.penalty, guard_explosion=~self.early,
-                         masks=masks)
+                         masks=masks, n_samples=stack.n_rows)
         self.params[:] = stack.params
 
     def epoch(self) -> bool:
@@ -201,9 +207,17 @@ class _Loop:
         if len(keep) == 0:
             return False
         stack.select(keep)
+        if self.kept_rows is not None:  # the leaving models' optimizer rows
+            self.kept_rows.update({ids[j]: self.optimizer.take([j]) for j in done})
         self.optimizer.select(keep)
         self.progress.select(keep)
         return True
+
+    def optimizer_rows(self) -> list:
+        """Each model's own optimizer row (:meth:`SGD.take`), as it stopped."""
+        rows = dict(self.kept_rows or {})
+        rows.update({k: self.optimizer.take([j]) for j, k in enumerate(self.stack.ids)})
+        return [rows[k] for k in range(self.params.shape[0])]
 
     def out_of_epochs(self) -> None:
         """``max_iter`` epochs ran: the models still training end there."""

@@ -69,6 +69,14 @@ class TrainingConfig:
         Rows per mini-batch, shared by the stack; None is scikit-learn's ``"auto"``.
     incremental : bool
         One epoch only (``partial_fit``).
+    continues : bool
+        The models continue trainings that stopped at an epoch budget (a
+        halving search's survivors): their state holds the divergence rule's
+        reference and each model's order of its rows, and ``max_iter`` counts
+        the epochs still to run.
+    checkpoint : bool
+        Keep in the state what continuing needs: the last weights (before early
+        stopping restores the best) and each model's order of its rows.
     diagnostics : bool
         Record the per-epoch gradient norms and saturation.
     max_fun : int
@@ -89,6 +97,8 @@ class TrainingConfig:
     dropout: Array | None = None
     batch_size: int | None = None
     incremental: bool = False
+    continues: bool = False
+    checkpoint: bool = False
     diagnostics: bool = True
     max_fun: int = 15000
 

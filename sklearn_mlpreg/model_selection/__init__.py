@@ -4,6 +4,9 @@
   ``GridSearchCV`` / ``RandomizedSearchCV`` for this library's MLPs (alone or
   last in a ``Pipeline``), every (candidate, fold) network trained in stacks,
   with the same ``cv_results_``.
+* :class:`BatchedHalvingGridSearchCV`, :class:`BatchedHalvingRandomSearchCV`:
+  ``HalvingGridSearchCV`` / ``HalvingRandomSearchCV`` the same way, each round
+  batched (``_halving``).
 * :class:`MLPRegressorCV`, :class:`MLPClassifierCV`: lambda (``alpha``) chosen by
   cross-validation, the alpha-only case of the same machinery, as estimators.
 
@@ -17,8 +20,10 @@ estimators' shared search).
 """
 
 from ._classifier_cv import MLPClassifierCV
+from ._halving import BatchedHalvingGridSearchCV, BatchedHalvingRandomSearchCV
 from ._regressor_cv import MLPRegressorCV
 from ._search import BatchedGridSearchCV, BatchedRandomizedSearchCV
 
-__all__ = ["BatchedGridSearchCV", "BatchedRandomizedSearchCV", "MLPClassifierCV",
+__all__ = ["BatchedGridSearchCV", "BatchedHalvingGridSearchCV",
+           "BatchedHalvingRandomSearchCV", "BatchedRandomizedSearchCV", "MLPClassifierCV",
            "MLPRegressorCV"]

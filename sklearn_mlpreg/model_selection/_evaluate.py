@@ -122,12 +122,15 @@ def _plan(task: Task, settings: Settings, keys, error_score, inits: dict) -> Non
         task.members, task.error = [], traceback.format_exc()
 
 
-def train_tasks(tasks: list[Task], n_jobs, hooks=None, device=None
+def train_tasks(tasks: list[Task], n_jobs, hooks=None, device=None, ready=None
                 ) -> dict[int, TrainedModel]:
-    """Train every planned network (on ``device``, see :func:`train_models`); a
-    task with a diverged network failed."""
-    trained = train_models([m for t in tasks for m in t.members], n_jobs, hooks,
-                           device=device)
+    """Train every planned network (on ``device``, see :func:`train_models`)
+    except those already ``ready`` (by key); a task with a diverged network
+    failed."""
+    ready = ready or {}
+    trained = train_models([m for t in tasks for m in t.members if m.key not in ready],
+                           n_jobs, hooks, device=device)
+    trained.update(ready)
     for task in tasks:
         if any(trained[m.key].state.status[0] == DIVERGED for m in task.members):
             task.error = "".join(traceback.format_exception_only(FitDivergedError(
@@ -168,7 +171,7 @@ class SearchData:
 
 
 def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
-             n_jobs=None, hooks=None, callbacks=None, device=None
+             n_jobs=None, hooks=None, callbacks=None, device=None, checkpoints=None
              ) -> tuple[list[dict], list[Task], dict]:
     """The ``_fit_and_score`` records of every (candidate, fold), candidate-major.
 
@@ -178,6 +181,8 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
     training and ends it after scoring. ``device`` (an array of another Array
     API namespace; by default ``X`` itself when ``array_api_dispatch`` keeps
     it) is where the networks train; folds, plans and scores are on the host.
+    ``checkpoints`` (:class:`._continue.Checkpoints`, a halving search with an
+    epoch budget) continues the networks of its last round and keeps these.
     """
     X, y, fit_params = data.X, data.y, _per_sample(data.fit_params, _num_samples(data.X))
     scoring = replace(scoring, score_params=_per_sample(scoring.score_params,
@@ -188,8 +193,11 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
         scoring = replace(scoring, score_params=host_values(scoring.score_params))
     error_score = scoring.error_score
     tasks = plan_tasks(estimator, X, y, candidates, data.splits, fit_params, error_score)
+    ready = {} if checkpoints is None else checkpoints.prepare(candidates, tasks)
     contexts = [] if callbacks is None else callbacks.evaluations(tasks)
-    trained = train_tasks(tasks, n_jobs, hooks, device)
+    trained = train_tasks(tasks, n_jobs, hooks, device, ready)
+    if checkpoints is not None:
+        checkpoints.save(candidates, tasks, trained)
     if error_score == "raise":
         for task in tasks:
             if task.error is not None:  # (other errors were raised when planned)

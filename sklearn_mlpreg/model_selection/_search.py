@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import _fit_context, clone, is_classifier
@@ -120,17 +121,26 @@ class _SearchCallbacks:
                 max_subtasks=1 + (search.refit is not False)).call_on_fit_task_begin(
                 estimator=search, X=X, y=y, metadata=self.metadata)
 
+    def under(self, parent) -> _SearchCallbacks:
+        """The same tree, the next evaluations under the task ``parent`` (a
+        halving iteration) instead of a ``search`` task of their own."""
+        self.parent = parent
+        return self
+
     def evaluations(self, tasks: list) -> list:
-        """Begin the search and each (candidate, fold) evaluation."""
+        """Begin the search (unless the evaluations have a parent) and each
+        (candidate, fold) evaluation."""
         if self.root is None:
             return []
-        self.search_context = self.root.subcontext(
-            task_name="search", max_subtasks=len(tasks),
-            sequential_subtasks=False).call_on_fit_task_begin(estimator=self.search)
+        parent = getattr(self, "parent", None)
+        self.search_context = None
+        if parent is None:
+            parent = self.search_context = self.root.subcontext(
+                task_name="search", max_subtasks=len(tasks),
+                sequential_subtasks=False).call_on_fit_task_begin(estimator=self.search)
         contexts = []
         for i, task in enumerate(tasks):
-            context = self.search_context.subcontext(
-                task_name="candidate-split-evaluation", task_id=i)
+            context = parent.subcontext(task_name="candidate-split-evaluation", task_id=i)
             context.call_on_fit_task_begin(estimator=self.search,
                                            **self._training_rows(task.fold.train))
             contexts.append(context)
@@ -143,7 +153,7 @@ class _SearchCallbacks:
         for context, task in zip(contexts, tasks):
             context.call_on_fit_task_end(estimator=self.search,
                                          **self._training_rows(task.fold.train))
-        if self.root is not None:
+        if self.root is not None and self.search_context is not None:
             self.search_context.call_on_fit_task_end(estimator=self.search)
 
     @contextmanager
@@ -166,10 +176,23 @@ class _SearchCallbacks:
                                            metadata=self.metadata)
 
 
+class _PreparedFit(NamedTuple):
+    """A search's checked data, routed parameters, scorers and callback tree."""
+
+    X: object
+    y: object
+    routed: object
+    scorers: object
+    refit_metric: object
+    callbacks: _SearchCallbacks
+
+
 class _BatchedSearchMixin(SavedStateMixin):
     """``fit`` for the batched searches (see the module docstring)."""
 
     _fitted_needs = ("cv_results_",)
+    #: The scikit-learn search to use for estimators a batched search cannot train.
+    _sklearn_search = "sklearn.model_selection.GridSearchCV (or RandomizedSearchCV)"
 
     def _candidates(self):  # pragma: no cover - defined by each search
         raise NotImplementedError
@@ -198,19 +221,43 @@ class _BatchedSearchMixin(SavedStateMixin):
         self : object
             Instance of fitted estimator.
         """
-        searched_mlp(self.estimator)  # a clear error for any other estimator
+        prepared = self._prepare_fit(X, y, params)
+        X, y, routed, callbacks = prepared.X, prepared.y, prepared.routed, prepared.callbacks
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
+        candidates = list(self._candidates())
+        records, tasks, trained = self._evaluate_round(prepared, candidates, cv)
+        warn_about_endings(count_endings(tasks, trained))
+        results = self._format_results(candidates, self.n_splits_, records)
+        self._finish_fit(prepared, results, records)
+        # an array attribute: in X's namespace and on its device (array_api_dispatch)
+        self.n_iter_ = move(epochs_run(tasks, trained).reshape(len(candidates),
+                                                                self.n_splits_), dispatched(X))
+        callbacks.finish()
+        return self
+
+    def _prepare_fit(self, X, y, params) -> _PreparedFit:
+        """Check the estimator, the scorers and the data; route the parameters."""
+        searched_mlp(self.estimator, instead=self._sklearn_search)
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
         fit_params = _check_method_params(X, params=params)
         routed = self._get_routed_params_for_fit(fit_params)
-        callbacks = _SearchCallbacks(self, X, y, fit_params)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
+        return _PreparedFit(X, y, routed, scorers, refit_metric,
+                            _SearchCallbacks(self, X, y, fit_params))
+
+    def _evaluate_round(self, prepared: _PreparedFit, candidates: list, cv,
+                        parent_context=None, checkpoints=None) -> tuple[list, list, dict]:
+        """Train and score every (candidate, fold) of ``cv`` in stacks: the
+        records of ``_fit_and_score``, failures warned (or raised) as
+        ``GridSearchCV`` does. ``parent_context`` is the callback task the
+        evaluations belong to (by default a ``search`` task of their own);
+        ``checkpoints`` continues a halving search's last round."""
+        X, y, routed = prepared.X, prepared.y, prepared.routed
         splits = list(cv.split(X, y, **routed.splitter.split))
         if len(splits) != self.n_splits_:
             raise ValueError(f"cv.split and cv.get_n_splits return inconsistent results. "
                              f"Expected {self.n_splits_} splits, got {len(splits)}")
-        candidates = list(self._candidates())
         if not candidates or not splits:
             raise ValueError("No fits were performed. Was the CV iterator empty? "
                              "Were there no candidates?")
@@ -219,26 +266,28 @@ class _BatchedSearchMixin(SavedStateMixin):
                   f"candidates, totalling {len(candidates) * self.n_splits_} fits")
         records, tasks, trained = evaluate(
             self.estimator, candidates, SearchData(X, y, splits, routed.estimator.fit),
-            SearchScoring(self.scoring, scorers, routed.scorer.score,
+            SearchScoring(self.scoring, prepared.scorers, routed.scorer.score,
                           self.return_train_score, self.error_score),
-            n_jobs=self.n_jobs, callbacks=callbacks)
+            n_jobs=self.n_jobs, callbacks=prepared.callbacks.under(parent_context),
+            checkpoints=checkpoints)
         _warn_or_raise_about_fit_failures(records, self.error_score)
         if callable(self.scoring):
             _insert_error_scores(records, self.error_score)
-        warn_about_endings(count_endings(tasks, trained))
-        results = self._format_results(candidates, self.n_splits_, records)
+        return records, tasks, trained
+
+    def _finish_fit(self, prepared: _PreparedFit, results: dict, records: list) -> None:
+        """``multimetric_``, the best candidate, the refit, ``scorer_`` and
+        ``cv_results_``, as ``GridSearchCV.fit`` sets them."""
+        refit_metric = prepared.refit_metric
         self.multimetric_ = isinstance(records[0]["test_scores"], dict)
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(records[0]["test_scores"])
             refit_metric = self.refit
-        self._store_best(results, refit_metric, X, y, routed.estimator.fit, callbacks)
+        self._store_best(results, refit_metric, prepared.X, prepared.y,
+                         prepared.routed.estimator.fit, prepared.callbacks)
+        scorers = prepared.scorers
         self.scorer_ = getattr(scorers, "_scorers", scorers)
         self.cv_results_ = results
-        # an array attribute: in X's namespace and on its device (array_api_dispatch)
-        self.n_iter_ = move(epochs_run(tasks, trained).reshape(len(candidates),
-                                                                self.n_splits_), dispatched(X))
-        callbacks.finish()
-        return self
 
     def _store_best(self, results, refit_metric, X, y, fit_params, callbacks) -> None:
         """The best candidate and, with ``refit``, its estimator fitted on all data."""
@@ -355,6 +404,13 @@ class BatchedRandomizedSearchCV(_BatchedSearchMixin, RandomizedSearchCV):
                                 random_state=self.random_state)
 
     def _grid(self):
-        return {name: values for name, values in self.param_distributions.items()
-                if isinstance(values, (list, tuple, np.ndarray))} \
-            if isinstance(self.param_distributions, Mapping) else {}
+        return listed_values(self.param_distributions)
+
+
+def listed_values(param_distributions) -> dict:
+    """The axes of ``param_distributions`` given as lists of values (whose
+    edges a search can check), not as distributions."""
+    if not isinstance(param_distributions, Mapping):
+        return {}
+    return {name: values for name, values in param_distributions.items()
+            if isinstance(values, (list, tuple, np.ndarray))}

@@ -199,7 +199,7 @@ CURVE_BLOCK = 1 << 21
 
 def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: TrainingState,
                      config: TrainingConfig, penalty: Penalty, guard_explosion: np.ndarray,
-                     masks: MaskStreams | None = None) -> None:
+                     masks: MaskStreams | None = None, n_samples: int | None = None) -> None:
     """Every epoch of a full-batch training of the K models of ``params``, in place.
 
     The compiled counterpart of the reference loop for the trainings it covers
@@ -207,13 +207,17 @@ def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: Tra
     log; a constant, invscaling or cosine schedule): ``state`` receives the
     counters, status, curves and messages the reference records, its optimizer
     the moments and the steps. ``masks`` draws the dropout masks of the models
-    that drop units.
+    that drop units. ``n_samples`` is the rows an epoch counts per model (the
+    ``invscaling`` schedule's samples seen; by default the batch's rows).
     """
     optimizer = state.optimizer
     inputs = step.prepare_inputs(*batch)
     net, constants, _ = step.prepare_constants(config.loss, optimizer, penalty)
     K, n_layers, n = params.shape[0], step.n_layers, inputs[0].shape[1]
-    settings = epoch_settings(config, optimizer, guard_explosion, n)
+    # the samples an epoch counts (invscaling's t): each model's training rows, not
+    # the batch's when folds are 0/1 weights over shared rows
+    settings = epoch_settings(config, optimizer, guard_explosion,
+                              n if n_samples is None else n_samples)
     progress = progress_records(state)
     max_iter = int(config.max_iter.max())
     block = max(1, min(max_iter, CURVE_BLOCK // (K * 2 * n_layers)))
