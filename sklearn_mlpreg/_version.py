@@ -1,3 +1,3 @@
 """The library's version: one place, read by the package and by its build."""
 
-__version__ = "0.2.1"
+__version__ = "0.3.0"

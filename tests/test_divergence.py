@@ -145,3 +145,30 @@ def test_searches_cv_estimators_and_ensembles_apply_the_same_rule():
                                                   max_iter=1), n_members=3)
     with pytest.raises(FitDivergedError):
         ensemble.fit(X, y)
+
+
+@pytest.mark.parametrize("case", ["unscaled X", "lbfgs, unscaled X", "huge weight_init"])
+def test_a_fit_whose_predictions_are_far_off_warns_with_the_fix(case):
+    """Finite but useless: inputs of 1e12 (or initial weights of 1e6) make
+    predictions of 1e11 for targets under 3. The loss on the targets is over
+    ten times an all-zero output's: a warning names the scaling."""
+    params = dict(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    Xs = X * 1e12 if "unscaled" in case else X
+    if case.startswith("lbfgs"):
+        params["solver"] = "lbfgs"
+    if case == "huge weight_init":
+        params["weight_init"] = 1e6
+    with pytest.warns(ConvergenceWarning,
+                      match="far off its training targets.*StandardScaler"):
+        MLPRegressor(**params).fit(Xs, y)
+
+
+def test_a_strong_penalty_or_an_offset_target_is_not_far_off():
+    """The test compares the loss on the targets, without the penalty, with an
+    all-zero output's: neither a dominating penalty nor targets around 1e4 that
+    the network has not reached yet warn."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MLPRegressor(alpha=1e7, max_iter=30, random_state=0).fit(X, y)
+        MLPRegressor(max_iter=30, random_state=0).fit(X, y + 1e4)
+    assert not [w for w in caught if "far off" in str(w.message)]

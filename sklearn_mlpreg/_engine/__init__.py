@@ -50,6 +50,7 @@ from .state import (
     DIVERGED,
     DIVERGED_RESTORED,
     MAX_ITER,
+    WORSE_THAN_START,
     TrainingState,
 )
 from .training import train
@@ -58,7 +59,7 @@ from .types import EpochHooks, TrainingConfig, TrainingData, rows_per_batch
 __all__ = [
     "ACTIVATIONS", "Adam", "Architecture", "CONVERGED", "DIVERGED", "DIVERGED_RESTORED",
     "DROPOUT_MODES", "EpochHooks", "Layout", "MAX_ITER", "PENALTY_NAMES", "SCORES", "SGD",
-    "TrainingConfig", "TrainingData", "TrainingState", "initialize", "predict",
-    "predict_stochastic", "rows_per_batch", "score", "train", "train_lbfgs",
+    "TrainingConfig", "TrainingData", "TrainingState", "WORSE_THAN_START", "initialize",
+    "predict", "predict_stochastic", "rows_per_batch", "score", "train", "train_lbfgs",
     "copy", "device", "is_numpy", "move", "namespace", "to_numpy",
 ]

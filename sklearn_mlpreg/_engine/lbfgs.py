@@ -29,7 +29,7 @@ from .activations import saturation
 from .layout import Layout
 from .network import Architecture, Workspace
 from .objective import Objective
-from .stack import make_penalty
+from .stack import TrainingLoss, make_penalty
 from .state import CONVERGED, DIVERGED, MAX_ITER, TrainingState, diverged
 from .training import record_validation
 from .types import Array, EpochHooks, TrainingConfig, TrainingData
@@ -116,6 +116,8 @@ def train_lbfgs(
     )
     params[0] = result.x if split is None else split.from_split(result.x)
     _record_outcome(state, result, params, int(config.max_iter[0]))
+    meter = TrainingLoss(arch, data, config, data.sample_weight, 1)  # see training.train
+    state.off_target = (meter.parts(params)[0], meter.zero_output(params))
 
 
 class _Problem:

@@ -68,8 +68,16 @@ class TrainingLoss:
     stream is drawn from. Built before any model leaves the stack.
     """
 
-    def __init__(self, arch: Architecture, data: TrainingData, stack: Stack,
-                 config: TrainingConfig) -> None:
+    def __init__(self, arch: Architecture, data: TrainingData, config: TrainingConfig,
+                 weights: Array | None, n_models: int) -> None:
+        self.arch, self.X, self.Y, self.weights = arch, data.X, data.Y, weights
+        self.value = LOSSES[config.loss].value
+        self.penalty = make_penalty(config, data, n_models, arch.layout.n_weights)
+
+    @classmethod
+    def of_stack(cls, arch: Architecture, data: TrainingData, stack: Stack,
+                 config: TrainingConfig) -> TrainingLoss:
+        """The loss of a stack's models, each on its rows (built before any leaves)."""
         K = len(stack.ids)
         weights = stack.sample_weight
         if stack.rows is not None:  # each model's rows as weights over all rows
@@ -77,16 +85,27 @@ class TrainingLoss:
             np.add.at(counts, (np.arange(K)[:, None], stack.rows), 1.0)
             counts = move(counts.astype(numpy_dtype(stack.params)), stack.params)
             weights = counts if weights is None else counts * weights
-        self.arch, self.X, self.Y, self.weights = arch, data.X, data.Y, weights
-        self.value = LOSSES[config.loss].value
-        self.penalty = make_penalty(config, data, K, arch.layout.n_weights)
+        return cls(arch, data, config, weights, K)
 
     def __call__(self, params: Array) -> NDArray[np.floating]:
         """The loss of the weights ``params`` (K rows), on the host."""
+        data, penalty = self.parts(params)
+        return data + penalty
+
+    def parts(self, params: Array) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """The data loss and the penalty of the weights ``params``, on the host."""
         layout = self.arch.layout
         P = predict(self.X, layout.coefs(params), layout.intercepts(params), self.arch)
         with np.errstate(over="ignore", invalid="ignore"):
-            return to_numpy(self.value(self.Y, P, self.weights) + self.penalty.value(params))
+            return (to_numpy(self.value(self.Y, P, self.weights)),
+                    to_numpy(self.penalty.value(params)))
+
+    def zero_output(self, like_params: Array) -> NDArray[np.floating]:
+        """The data loss of a network whose outputs are all zero (``f_out(0)``:
+        0, 1/2, uniform or rate 1), on the host."""
+        shape = (1, self.X.shape[0], self.Y.shape[-1])
+        outputs = OUTPUT_ACTIVATIONS[self.arch.out_activation].value(zeros(shape, like_params))
+        return to_numpy(self.value(self.Y, outputs, self.weights))
 
     def reference(self, params: Array) -> NDArray[np.floating]:
         """The loss a fresh training is judged against (:func:`.rules.reference_loss`):
@@ -94,12 +113,8 @@ class TrainingLoss:
         network whose outputs are all zero (``f_out(0)``: 0, 1/2, uniform or
         rate 1), so that neither a first epoch that already explodes nor a start
         at a near-perfect fit sets the scale."""
-        start = self(params)
-        shape = (1, self.X.shape[0], self.Y.shape[-1])
-        zero_output = OUTPUT_ACTIVATIONS[self.arch.out_activation].value(zeros(shape, params))
-        floor = to_numpy(self.value(self.Y, zero_output, self.weights))
         with np.errstate(invalid="ignore"):
-            return np.fmax(np.abs(start), np.abs(floor))
+            return np.fmax(np.abs(self(params)), np.abs(self.zero_output(params)))
 
 
 class Stack:

@@ -100,7 +100,11 @@ def train(
     if loop.early.any():
         _restore_best_weights(state, params, config.restore_best_weights & loop.early,
                               loop.early)
-    state.judge_ending(loop.training_loss(params), config.incremental)
+    data_loss, penalty = loop.training_loss.parts(params)
+    state.judge_ending(data_loss + penalty, config.incremental)
+    # how far the kept weights' predictions are off, against an all-zero output
+    # (read once after the call: the lone estimator's warning, see _fitted)
+    state.off_target = (data_loss, loop.training_loss.zero_output(params))
 
 
 class _Loop:
@@ -118,7 +122,7 @@ class _Loop:
         K = params.shape[0]
         # the divergence rule's reference: a fit or warm start judges against its
         # starting point; partial_fit and a continued training keep theirs
-        self.training_loss = TrainingLoss(arch, data, self.stack, config)
+        self.training_loss = TrainingLoss.of_stack(arch, data, self.stack, config)
         fresh = (np.isnan(state.first_loss) if config.incremental or config.continues
                  else np.ones(K, bool))
         if fresh.any():
