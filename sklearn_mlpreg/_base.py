@@ -48,7 +48,7 @@ from ._fitted import FitOutcome, check_outcome, network_attributes, set_fitted
 from ._migrations import migrate_network
 from ._persistence import SavedStateMixin
 from ._plans import Block, Resume, plan_model
-from ._settings import STOCHASTIC_SOLVERS, Settings
+from ._settings import STOCHASTIC_SOLVERS, WEIGHT_INIT_CONSTRAINTS, Settings
 from ._spec import fit_targets, make_spec
 from ._stacks import LoneFit, train_stack
 from .callbacks._bridge import CallbackBridge
@@ -120,11 +120,8 @@ class BaseMLP(SavedStateMixin, CallbackSupportMixin, BaseEstimator, ABC):
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "weight_init": [
-            StrOptions({"glorot_uniform", "he_normal"}),
-            Interval(Real, 0, None, closed="neither"),
-            tuple,
-        ],
+        "weight_init": [StrOptions({"glorot_uniform", "he_normal"}),
+                        *WEIGHT_INIT_CONSTRAINTS],
         "restore_best_weights": ["boolean"],
         "dropout_mode": [StrOptions(set(DROPOUT_MODES))],
     }

@@ -8,6 +8,7 @@ target, a validation set of the wrong width) and cover what it does not check
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral
@@ -90,14 +91,39 @@ def _one_dimensional(message: str, inputs: _Inputs) -> ValueError | None:
         f"feature, {x}.reshape(1, -1) for one sample.")
 
 
+def _not_an_array(message: str, inputs: _Inputs) -> ValueError | None:
+    if not message.startswith("Expected 2D array, got scalar array"):
+        return None
+    x = inputs.x_name
+    given = f"{x} is None" if "array=nan." in message and inputs.X is None \
+        else f"{x} is a single value"
+    return ValueError(
+        f"Expected 2D array, got scalar array instead: {given}. {inputs.estimator} "
+        f"needs {x} of shape (n_samples, n_features): pass the data as an array, a "
+        "DataFrame or a sparse matrix.")
+
+
+def _duplicate_columns(message: str, inputs: _Inputs) -> ValueError | None:
+    if not message.startswith("Expected unique column names"):
+        return None
+    details = "; ".join(line.strip("- ") for line in message.splitlines()[1:])
+    x = inputs.x_name
+    return ValueError(
+        f"{x} has duplicate column names ({details}), but {inputs.estimator} names each "
+        f"feature by its column. Rename the columns (e.g. {x}.columns = [...]) or drop "
+        f"the duplicates ({x}.loc[:, ~{x}.columns.duplicated()]).")
+
+
 def _not_labels(message: str, inputs: _Inputs) -> ValueError | None:
     if not message.startswith("Unknown label type"):
         return None
+    given = "the classes given to partial_fit are" if inputs.y_name == "classes" \
+        else f"{inputs.y_name} is"
     return ValueError(
-        f"Unknown label type: {inputs.estimator} needs class labels, but "
-        f"{inputs.y_name} is not a set of classes (continuous values, or values labels "
-        "cannot be). For a numeric target use MLPRegressor; for classes, give integers "
-        "or strings.")
+        f"Unknown label type: {inputs.estimator} needs class labels, but {given} not a "
+        "set of classes (continuous values, or values labels cannot be: integers of "
+        "dtype object, mixed numbers). For a numeric target use MLPRegressor; for "
+        "classes, give integers or strings (e.g. y.astype(int)).")
 
 
 def _text(message: str, inputs: _Inputs) -> ValueError | None:
@@ -148,7 +174,8 @@ def _lengths(message: str, inputs: _Inputs) -> ValueError | None:
         f"entry per sample (the lengths above, in that order).")
 
 
-_REWRITES = (_complex, _one_dimensional, _not_labels, _text, _not_finite, _lengths)
+_REWRITES = (_complex, _one_dimensional, _not_an_array, _duplicate_columns, _not_labels,
+             _text, _not_finite, _lengths)
 
 
 def _holds_text(X) -> bool:
@@ -239,6 +266,11 @@ def check_enough_samples(n_samples: int, estimator_name: str) -> None:
 def hidden_sizes(hidden_layer_sizes) -> list[int]:
     """``hidden_layer_sizes`` as a list of positive ints (empty: no hidden layer)."""
     sizes = hidden_layer_sizes
+    if isinstance(sizes, (set, frozenset, Mapping)):
+        raise ValueError(
+            f"hidden_layer_sizes must be an ordered sequence of layer sizes, got "
+            f"{type(sizes).__name__} {sizes!r}, whose order is arbitrary. Give a tuple or "
+            "a list, e.g. (100,) for one hidden layer of 100 units, (30, 15) for two.")
     sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
     if any(not isinstance(s, Integral) or isinstance(s, bool) or s <= 0 for s in sizes):
         raise ValueError(

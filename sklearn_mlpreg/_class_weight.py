@@ -39,6 +39,14 @@ def resolve(class_weight, Y: np.ndarray, targets, *, incremental: bool = False):
     if isinstance(class_weight, str):  # every class of a fresh fit occurs in y
         return compute_class_weight("balanced", classes=np.arange(len(targets.classes)),
                                     y=labels)
+    if not isinstance(class_weight, Mapping):
+        example = class_weight[0] if len(class_weight) == 1 and isinstance(
+            class_weight[0], Mapping) else {c: 1.0 for c in targets.classes.tolist()}
+        raise ValueError(
+            f"class_weight={class_weight!r} is a list, the form for multilabel targets "
+            "(one dict per label), but y holds one label per sample (classes "
+            f"{targets.classes.tolist()}). Give one dict of weights by class, e.g. "
+            f"class_weight={example!r}, or 'balanced'.")
     return _from_mapping(class_weight, targets.classes)
 
 

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 
 from ._base import BaseMLP, if_stochastic, set_init_params
+from ._checks import clearer_input_errors
 from ._docs import CLASSIFIER_ATTRIBUTES, COMMON_ATTRIBUTES, documented
 from ._engine import is_numpy, namespace
 from .callbacks._support import with_callbacks
@@ -105,7 +106,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             The updated estimator.
         """
-        first_call = _check_partial_fit_first_call(self, classes)
+        with clearer_input_errors(type(self).__name__, False, X, y,
+                                  names=("X", "y" if classes is None else "classes")):
+            first_call = _check_partial_fit_first_call(self, classes)
         return self._fit(X, y, sample_weight, incremental=True,
                          classes=classes if first_call else None)
 

@@ -40,7 +40,7 @@ from ._exceptions import FitDivergedError, warn
 from ._persistence import SavedStateMixin
 from ._plans import Block, plan_model
 from ._regressor import MLPRegressor
-from ._settings import Settings
+from ._settings import N_JOBS_CONSTRAINTS, Settings
 from ._spec import fit_targets, make_spec
 from ._stacks import fitted_network, train_models
 
@@ -56,7 +56,7 @@ class _BaseMLPEnsemble(SavedStateMixin, MetaEstimatorMixin, BaseEstimator):
         "n_members": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(self, estimator=None, *, n_members=10, bootstrap=False, random_state=None,

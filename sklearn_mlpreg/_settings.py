@@ -22,14 +22,38 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import validate_parameter_constraints
+import numpy as np
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._checks import dropout_rates, hidden_sizes
 from ._engine import rows_per_batch
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class NumberNotBool(Interval):
+    """An :class:`Interval` of real numbers that refuses ``True`` and ``False``
+    (which ``Interval(Real, ...)`` takes for 1 and 0): for a parameter where a
+    bool is a mistake, e.g. ``weight_init=True`` for a scale of 1."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{super().__str__()} (not a bool)"
+
+
+#: ``weight_init``'s constraints: a scheme's name, the standard deviation of
+#: normal starting weights, or explicit (coefs, intercepts).
+WEIGHT_INIT_CONSTRAINTS = [NumberNotBool(Real, 0, None, closed="neither"), tuple]
+
+#: ``n_jobs`` of the estimators that train through joblib: -1 (every CPU),
+#: -2 (all but one), ..., 1, 2, ... or None; 0 has no meaning.
+N_JOBS_CONSTRAINTS = [Interval(Integral, 1, None, closed="left"),
+                      Interval(Integral, None, -1, closed="right"), None]
 
 
 @dataclass(frozen=True, eq=False)

@@ -152,6 +152,12 @@ def load(path: PathLike) -> Any:
             f"{path!r} is not a skops file (skops files are zip archives). A model "
             "written by pickle or joblib loads with pickle.load or joblib.load, for files "
             "you trust; save(model, path) writes one io.load reads.")
+    if os.path.isfile(path) and not _holds_skops_schema(path):
+        raise ValueError(
+            f"{path!r} is a zip archive but not a skops file: it has no schema.json, "
+            "which every file written by save (skops.io.dump) holds. Pass the file "
+            "save(model, path) wrote; a model written by pickle or joblib loads with "
+            "pickle.load or joblib.load, for files you trust.")
     untrusted = sio.get_untrusted_types(file=path)
     foreign = sorted(set(untrusted) - set(TRUSTED_TYPES) - set(SKLEARN_TYPES))
     if foreign:
@@ -161,3 +167,9 @@ def load(path: PathLike) -> Any:
             "If you trust its origin, inspect these types and load it with "
             "skops.io.load(path, trusted=[...]).")
     return sio.load(path, trusted=untrusted)
+
+
+def _holds_skops_schema(path: str) -> bool:
+    """Whether the zip archive at ``path`` has the schema.json of a skops file."""
+    with zipfile.ZipFile(path) as archive:
+        return "schema.json" in archive.namelist()

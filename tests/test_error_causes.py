@@ -277,3 +277,107 @@ def test_the_librarys_exceptions_print_their_public_path():
     text = "".join(traceback.format_exception_only(FitDivergedError("x")))
     assert text.startswith("sklearn_mlpreg.FitDivergedError: x")
     assert pickle.loads(pickle.dumps(FitDivergedError("x"))).args == ("x",)
+
+
+HALVES = np.r_[np.zeros(15), np.ones(15)]  # cv=2: one fold's rows all weigh 0
+
+
+@pytest.mark.parametrize(("make", "fit_args", "pattern"), [
+    (MLPRegressorCV, (X, Y, HALVES), "did not train \\(fold 1: training rows all weigh 0"
+     ".*scored NaN without diverging \\(fold 0: test rows all weigh 0.*shuffle"),
+    (MLPRegressorCV, (X[:2], Y[:2]), "1 test row, and R\\^2 needs 2.*neg_mean_squared_error"),
+    (MLPClassifierCV, (X, np.r_[np.zeros(29, int), 1]),
+     "fold 0: test rows hold one class only.*fewer folds.*'accuracy'"),
+])
+def test_cv_estimators_blame_degenerate_folds_not_divergence(make, fit_args, pattern):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the splitter's and failed fits' warnings)
+        error = _raises(lambda: make(alphas=[0.1, 1.0], cv=2, **FAST).fit(*fit_args),
+                        "so no alpha can be chosen.*" + pattern)
+    assert "Scale the features" not in str(error) and not isinstance(error,
+                                                                     FitDivergedError)
+
+
+def test_cv_estimators_raise_fit_diverged_when_every_nan_is_a_divergence():
+    rng = np.random.RandomState(0)
+    X40 = rng.randn(40, 3)
+    y40 = X40 @ [1.0, -1.0, 0.5] + 0.1 * rng.randn(40)
+    model = MLPRegressorCV(alphas=[1e-3, 1.0], cv=2, learning_rate_init=2,
+                           hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(FitDivergedError, match="3 diverged.*learning_rate_init"):
+            model.fit(X40, (y40 - y40.mean()) / y40.std())  # one fit of four scores
+
+
+@pytest.mark.parametrize(("cv", "pattern"), [
+    ([(np.arange(10), np.arange(100, 110))], "cv's split 0 has test row index 109, outside"),
+    ([], "cv gives no split"),
+    ([(np.array([], int), np.arange(30))], "cv's split 0 has no training rows"),
+    ([(np.arange(15.0), np.arange(15.0, 30.0))], "cv's split 0 .*not integer row indices"),
+])
+def test_cv_estimators_check_the_splits_of_cv(cv, pattern):
+    _raises(lambda: MLPRegressorCV(alphas=[0.1], cv=cv, **FAST).fit(X, Y), pattern)
+
+
+def _dataframe_with_duplicate_columns():
+    import pandas as pd
+    return pd.DataFrame(X, columns=["a", "a", "b"])
+
+
+# (case, call, pattern): a wrong parameter or argument, named with the fix
+WRONG_INPUT = [
+    ("weight_init=True", lambda: MLPRegressor(**FAST, weight_init=True).fit(X, Y),
+     "'weight_init' parameter.*not a bool.*Got True"),
+    ("weight_init=True in the CV", lambda: MLPRegressorCV(**FAST, weight_init=True).fit(
+        X, Y), "'weight_init' parameter.*not a bool.*Got True"),
+    ("n_jobs=0 in the CV", lambda: MLPRegressorCV(**FAST, n_jobs=0).fit(X, Y),
+     "'n_jobs' parameter.*Got 0 instead"),
+    ("n_jobs=0 in an ensemble", lambda: MLPEnsembleRegressor(
+        MLPRegressor(**FAST), n_members=2, n_jobs=0).fit(X, Y),
+     "'n_jobs' parameter.*Got 0 instead"),
+    ("a set of layer sizes", lambda: MLPRegressor(**{**FAST, "hidden_layer_sizes": {5}})
+     .fit(X, Y), "hidden_layer_sizes must be an ordered sequence.*set.*tuple"),
+    ("class_weight as a list", lambda: MLPClassifier(
+        **FAST, class_weight=[{0: 1, 1: 2}]).fit(X, LABELS),
+     "class_weight=.* is a list, the form for multilabel.*class_weight=\\{0: 1"),
+    ("class_weight as a list in the CV", lambda: MLPClassifierCV(
+        **FAST, cv=2, class_weight=[{0: 1, 1: 2}]).fit(X, LABELS),
+     "class_weight=.* is a list, the form for multilabel"),
+    ("y=None in a search", lambda: BatchedGridSearchCV(
+        MLPRegressor(**FAST), {"alpha": [0.1, 1.0]}, cv=2).fit(X, None),
+     "requires y.*y is None"),
+    ("mixed labels in the CV", lambda: MLPClassifierCV(**FAST, cv=2).fit(
+        np.r_[X, X[:10]], np.array(["a", 1] * 20, dtype=object)),
+     "labels mix types that cannot be ordered.*astype\\(str\\)"),
+    ("X=None", lambda: MLPRegressor(**FAST).fit(None, Y), "X is None.*n_samples, n_features"),
+    ("X=None in the CV", lambda: MLPRegressorCV(**FAST).fit(None, Y), "X is None"),
+    ("duplicate columns", lambda: MLPRegressor(**FAST).fit(
+        _dataframe_with_duplicate_columns(), Y),
+     "X has duplicate column names \\('a' 2 times\\).*Rename"),
+    ("continuous labels in partial_fit", lambda: MLPClassifier(**FAST).partial_fit(
+        X, Y, classes=np.unique(Y)),
+     "Unknown label type: MLPClassifier needs class labels.*MLPRegressor"),
+    ("object labels in partial_fit", lambda: MLPClassifier(**FAST).partial_fit(
+        X, LABELS.astype(object), classes=np.array([0, 1], dtype=object)),
+     "Unknown label type: MLPClassifier needs class labels.*astype"),
+]
+
+
+@pytest.mark.parametrize("call, pattern", [case[1:] for case in WRONG_INPUT],
+                         ids=[case[0] for case in WRONG_INPUT])
+def test_wrong_inputs_are_named_with_the_fix(call, pattern):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (failed fits' warnings in the CV)
+        error = _raises(call, pattern)
+    assert len(str(error)) < 800
+
+
+def test_loading_a_zip_that_is_not_a_skops_file_says_so(tmp_path):
+    import zipfile
+
+    from sklearn_mlpreg import io
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("data.csv", "a,b\n1,2\n")
+    _raises(lambda: io.load(path), "zip archive but not a skops file.*schema.json")

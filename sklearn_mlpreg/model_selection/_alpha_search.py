@@ -13,7 +13,6 @@ choose alpha, refit on all the data.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -23,14 +22,16 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
 from .._arrays import check_same_namespace, trains_on_any_namespace, validated_for_fit
-from .._checks import check_enough_samples, clearer_input_errors
+from .._checks import check_enough_samples, clearer_input_errors, divergence_advice
 from .._engine import move
 from .._exceptions import FitDivergedError, warn
 from .._persistence import SavedStateMixin
-from .._settings import Settings
+from .._settings import N_JOBS_CONSTRAINTS, Settings
+from .._spec import fit_targets
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
 from ._evaluate import DIVERGED_MESSAGE, SearchData, count_endings, epochs_run, evaluate
+from ._folds import FOLD_FIXES, check_splits, fold_defect
 from ._scoring import SearchScoring
 from ._search import BatchedGridSearchCV, warn_about_endings, warn_about_grid_edges
 
@@ -86,7 +87,7 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         "alphas": ["array-like", None],
         "cv": ["cv_object"],
         "scoring": [str, callable, HasMethods(["__call__"]), None],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def _estimator_params(self, alpha) -> dict:
@@ -148,11 +149,16 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         X_input, y_input = X, y
         classifier = isinstance(self, ClassifierMixin)
         X, y, sample_weight, device = self._validated(X, y, sample_weight, classifier)
-        splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
+        splits = check_splits(check_cv(self.cv, y, classifier=classifier).split(
+            X, y, groups), X.shape[0])
         Settings.validated(self._estimator_class(**self._estimator_params(alphas[0])))
         errors = self._cross_validate(alphas, X, y, sample_weight, splits, device)
         if np.isnan(self.cv_results_["mean_test_score"]).all():
-            _raise_nothing_to_choose(errors)
+            defects = [fold_defect(train, test, y, sample_weight, classifier=classifier,
+                                   scoring=self.scoring) for train, test in splits]
+            scores = np.column_stack([self.cv_results_[f"split{i}_test_score"]
+                                      for i in range(len(splits))]).ravel()
+            _raise_nothing_to_choose(errors, scores, defects, self.learning_rate_init)
         self.alpha_ = float(alphas[self.best_index_])
         self.alphas_ = alphas
         warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
@@ -175,6 +181,8 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         with clearer_input_errors(name, not classifier, X, y):
             X, y, sample_weight, device = validated_for_fit(
                 self, X, y, sample_weight, solver=self.solver, classifier=classifier)
+            if classifier:  # labels a stratified split can sort
+                fit_targets(y, classifier=True)
         check_enough_samples(X.shape[0], name)
         return X, y, sample_weight, device
 
@@ -258,16 +266,58 @@ def _diverged(error: str) -> bool:
     return DIVERGED_MESSAGE in error
 
 
-def _raise_nothing_to_choose(errors: list) -> None:
-    """Every (alpha, fold) scored NaN: the cause, or the first fit's error."""
+def _raise_nothing_to_choose(errors: list, scores: np.ndarray, defects: list,
+                             learning_rate_init: float) -> None:
+    """Every alpha scored NaN on some fold: say which (alpha, fold) fits scored
+    NaN and why (``errors`` and ``scores`` alpha-major, ``defects`` by fold, of
+    :func:`~._folds.fold_defect`), and the fixes."""
     failed = [e for e in errors if e is not None]
-    if failed and not all(_diverged(e) for e in failed):
-        cause = fit_error_cause(next(e for e in failed if not _diverged(e)))
+    if failed and len(failed) == len(errors) and not any(_diverged(e) for e in failed):
         raise ValueError(f"Every (alpha, fold) fit failed, so no alpha can be chosen: "
-                         f"{cause}")
-    raise (FitDivergedError if len(failed) == len(errors) else ValueError)(
-        "Every (alpha, fold) fit diverged or scored NaN, so no alpha can be "
-        "chosen. Scale the features (StandardScaler) and, for a regressor, the "
-        "target (TransformedTargetRegressor), or lower learning_rate_init; "
-        "with leave-one-out, use a scoring defined on one sample, such as "
-        "'neg_mean_squared_error' (R^2 is not).")
+                         f"{fit_error_cause(failed[0])}")
+    untrained, unscored, nan, diverged, other = {}, {}, [], [], []
+    for k, (error, score) in enumerate(zip(errors, scores)):
+        fold = k % len(defects)
+        defect = defects[fold]
+        if error is None and not np.isnan(score):
+            continue
+        if defect is not None and (error is None or _diverged(error)):
+            # (a fold whose training rows weigh 0 "diverges": its loss is 0 / 0)
+            group = untrained if defect[1].startswith("training") else unscored
+            group.setdefault(defect, []).append(fold)
+        elif error is None:
+            nan.append(k)
+        else:
+            (diverged if _diverged(error) else other).append(error)
+    said, fixes = [], []
+    for group, verb in ((untrained, "did not train"),
+                        (unscored, "scored NaN without diverging")):
+        if group:
+            causes = "; ".join(f"{_folds(folds)}: {what}" for (_, what), folds in
+                               group.items())
+            said.append(f"{sum(map(len, group.values()))} {verb} ({causes})")
+            fixes += [FOLD_FIXES[kind] for kind, _ in group]
+    if nan:
+        said.append(f"{len(nan)} trained but scored NaN (the scoring returned NaN or "
+                    "failed on their test rows)")
+        fixes.append("Check the scoring on the test folds (see its warnings).")
+    if other:
+        said.append(f"{len(other)} failed: {fit_error_cause(other[0])}")
+    if diverged:
+        said.append(f"{len(diverged)} diverged (the training loss exploded or became "
+                    "non-finite)")
+        fixes.append(divergence_advice(learning_rate_init).strip())
+    only_diverged = diverged and not (untrained or unscored or nan or other)
+    raise (FitDivergedError if only_diverged else ValueError)(
+        "Every alpha scored NaN on at least one fold, so no alpha can be chosen. Of the "
+        f"{len(errors)} (alpha, fold) fits, {'; '.join(said)}. "
+        f"{' '.join(dict.fromkeys(fixes))}")
+
+
+def _folds(folds: list) -> str:
+    """``"fold 2"``, ``"folds 0, 1"`` or ``"folds 0, 1, 2, ... (40 folds)"``."""
+    folds = sorted(set(folds))
+    if len(folds) == 1:
+        return f"fold {folds[0]}"
+    shown = ", ".join(map(str, folds[:3]))
+    return f"folds {shown}" + (f", ... ({len(folds)} folds)" if len(folds) > 3 else "")

@@ -64,6 +64,10 @@ def fold_data(estimator, pre_candidate: Mapping, mlp_name, X, y, train, test, fi
     """
     step_params, weight = _route_fit_params(estimator, mlp_name, fit_params)
     name = type(estimator if mlp_name is None else estimator[-1]).__name__
+    if y is None:
+        raise ValueError(
+            f"The search requires y: {name} learns from targets, but y is None. Pass "
+            "them with X: search.fit(X, y).")
     with clearer_input_errors(name, not classifier):  # text targets for a regressor
         targets = fit_targets(_safe_indexing(y, train), classifier=classifier)
         encoded = _shared_targets(shared, targets, y, train, name) if mlp_name is None else (
@@ -90,6 +94,58 @@ def fold_data(estimator, pre_candidate: Mapping, mlp_name, X, y, train, test, fi
                   fold_weight, targets, whole=True)
     return FoldData(block, np.asarray(train), np.asarray(test), X_test, preprocess,
                     None if names is None else np.asarray(names, dtype=object))
+
+
+def check_splits(splits, n_samples: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(train, test)`` splits of ``cv`` as arrays of row indices, checked.
+
+    Each split must hold integer indices (or boolean masks of ``n_samples``)
+    within ``[0, n_samples)``, with at least one training and one test row;
+    and there must be at least one split.
+
+    Raises
+    ------
+    ValueError
+        Naming ``cv``, the split and what is wrong with it.
+    """
+    splits = list(splits)
+    if not splits:
+        raise ValueError("cv gives no split: pass a number of folds (cv=5), a splitter "
+                         "(KFold(5)) or a non-empty list of (train, test) index arrays.")
+    checked = []
+    for i, split in enumerate(splits):
+        try:
+            train, test = split
+        except (TypeError, ValueError):
+            raise ValueError(f"cv's split {i} is not a (train, test) pair of index "
+                             f"arrays: {split!r}.") from None
+        checked.append(tuple(_split_rows(rows, part, i, n_samples)
+                             for rows, part in ((train, "training"), (test, "test"))))
+    return checked
+
+
+def _split_rows(rows, part: str, i: int, n_samples: int) -> np.ndarray:
+    """One side of split ``i``: integer row indices within the data."""
+    rows = np.asarray(rows)
+    if rows.dtype == bool and rows.shape == (n_samples,):
+        rows = np.flatnonzero(rows)
+    where = f"cv's split {i}"
+    if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
+        raise ValueError(
+            f"{where} has {part} rows that are not integer row indices (dtype "
+            f"{rows.dtype}, shape {rows.shape}): give 1-D integer arrays of row positions "
+            "(e.g. indices.astype(int)), or boolean masks of length n_samples.")
+    if rows.size == 0:
+        raise ValueError(
+            f"{where} has no {part} rows: every split needs at least one training and "
+            f"one test row. Check the splitter or the (train, test) index arrays.")
+    low, high = int(rows.min()), int(rows.max())
+    if low < 0 or high >= n_samples:
+        raise ValueError(
+            f"{where} has {part} row index {high if high >= n_samples else low}, outside "
+            f"the data's {n_samples} rows (indices 0 to {n_samples - 1}): the splits "
+            "must index rows of the X passed to fit (positions, not pandas labels).")
+    return rows.astype(np.intp, copy=False)
 
 
 def _route_fit_params(estimator, mlp_name, fit_params) -> tuple[dict, object]:
@@ -133,3 +189,33 @@ def _shared_targets(shared: dict, targets, y, train, name: str) -> np.ndarray:
 
 def _is_sample_aligned(value, X) -> bool:
     return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == len(X)
+
+
+#: What to do about each kind of :func:`fold_defect`.
+FOLD_FIXES = {
+    "weight": "Give every fold's training and test rows some weight: shuffle the rows "
+              "(cv=KFold(n_splits, shuffle=True, random_state=0), or StratifiedKFold for "
+              "a classifier) or drop the samples of weight 0.",
+    "rows": "Use fewer folds (each test fold needs 2 rows for R^2), or a scoring defined "
+            "on one sample, such as 'neg_mean_squared_error'.",
+    "classes": "Use fewer folds than the rarest class has samples, or a scoring defined "
+               "on one class, such as 'accuracy'.",
+}
+
+
+def fold_defect(train, test, y, sample_weight, *, classifier: bool,
+                scoring) -> tuple[str, str] | None:
+    """Why a fold cannot train or be scored, whatever the network: ``(kind,
+    what)``, ``kind`` a key of :data:`FOLD_FIXES` (``"weight"`` is the training
+    rows' when ``what`` starts with "training"), or None."""
+    if sample_weight is not None:
+        for rows, part in ((train, "training"), (test, "test")):
+            if not np.asarray(sample_weight)[rows].sum() > 0:
+                return "weight", f"{part} rows all weigh 0 (sample_weight)"
+    if not classifier and scoring in (None, "r2") and len(test) < 2:
+        return "rows", f"{len(test)} test row, and R^2 needs 2"
+    y = np.asarray(y)
+    if classifier and scoring in (None, "neg_log_loss") and y.ndim == 1 \
+            and len(np.unique(y[test])) < 2:
+        return "classes", "test rows hold one class only (the log loss is undefined)"
+    return None
