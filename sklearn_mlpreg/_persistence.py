@@ -91,6 +91,10 @@ class SavedStateMixin:
     #: attribute) cannot predict.
     _fitted_needs: tuple[str, ...] = ()
 
+    def _needs_of(self, state: dict) -> tuple[str, ...]:
+        """What the fitted ``state`` must hold to predict (``_fitted_needs``)."""
+        return self._fitted_needs
+
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # (scikit-learn's may be __dict__ itself)
         state[VERSION_KEY] = __version__
@@ -104,7 +108,7 @@ class SavedStateMixin:
             raise cannot_load(name, saved, "it comes from a later release.")
         if saved != __version__:
             state = self._migrate_state(state, saved)
-        missing = [name for name in self._fitted_needs if name not in state]
+        missing = [name for name in self._needs_of(state) if name not in state]
         if missing and any(_is_fitted_attribute(name) for name in state):
             raise cannot_load(name_of(self), saved, f"it lacks {', '.join(missing)}.")
         self._check_loaded_state(state)

@@ -170,12 +170,15 @@ def test_results_are_the_batched_search_results():
                                                        (MLPClassifierCV, MLPClassifier)])
 def test_signature_is_the_estimators_minus_alpha_plus_the_search(cv_class, estimator_class):
     """Written out as scikit-learn writes an __init__: alphas, cv, scoring, n_jobs,
-    then every parameter of the estimator but alpha, in its order, with its
-    default, all keyword-only; and each argument stored unchanged."""
+    alpha_rule, refit, then every parameter of the estimator but alpha, in its
+    order, with its default, all keyword-only; and each argument stored
+    unchanged."""
     ours = inspect.signature(cv_class).parameters
     theirs = {name: p for name, p in inspect.signature(estimator_class).parameters.items()
               if name != "alpha"}
-    assert list(ours) == ["alphas", "cv", "scoring", "n_jobs", *theirs]
+    assert list(ours) == ["alphas", "cv", "scoring", "n_jobs", "alpha_rule", "refit",
+                          *theirs]
+    assert (ours["alpha_rule"].default, ours["refit"].default) == ("best", True)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in ours.values())
     assert ours["alphas"].default == (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0)
     assert [ours[name].default for name in ("cv", "scoring", "n_jobs")] == [None] * 3

@@ -381,3 +381,24 @@ def test_loading_a_zip_that_is_not_a_skops_file_says_so(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("data.csv", "a,b\n1,2\n")
     _raises(lambda: io.load(path), "zip archive but not a skops file.*schema.json")
+
+
+@pytest.mark.parametrize("search", ["grid", "halving"])
+def test_a_batched_search_names_mixed_labels_and_bad_splits(search):
+    """The searches check the labels before the splitter sorts them, and the
+    splits before indexing (as the CV estimators do)."""
+    from sklearn_mlpreg.model_selection import (
+        BatchedGridSearchCV,
+        BatchedHalvingGridSearchCV,
+    )
+
+    Search = BatchedGridSearchCV if search == "grid" else BatchedHalvingGridSearchCV
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    mixed = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match="mix types that cannot be ordered"):
+        Search(MLPClassifier(max_iter=5), {"alpha": [1e-3, 1.0]}, cv=2).fit(X, mixed)
+    outside = [(np.arange(10), np.arange(100, 110))]
+    with pytest.raises(ValueError, match="cv's split 0 has test row index 109"):
+        Search(MLPRegressor(max_iter=5), {"alpha": [1e-3, 1.0]}, cv=outside).fit(
+            X, X[:, 0])

@@ -15,10 +15,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import check_cv
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._arrays import check_same_namespace, trains_on_any_namespace, validated_for_fit
@@ -30,7 +30,9 @@ from .._settings import N_JOBS_CONSTRAINTS, Settings
 from .._spec import fit_targets
 from ..callbacks._bridge import CallbackBridge
 from ..callbacks._support import CallbackSupportMixin, with_callbacks
+from ._alpha_rules import ALPHA_RULES, one_standard_error_index, repeat_winners
 from ._evaluate import DIVERGED_MESSAGE, SearchData, count_endings, epochs_run, evaluate
+from ._fold_networks import FoldNetworks
 from ._folds import FOLD_FIXES, check_splits, fold_defect
 from ._scoring import SearchScoring
 from ._search import BatchedGridSearchCV, warn_about_endings, warn_about_grid_edges
@@ -82,12 +84,20 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
 
     _fitted_needs = ("alpha_", "best_estimator_", "cv_results_")
 
+    def _needs_of(self, state: dict) -> tuple[str, ...]:
+        """``refit=False`` predicts with the fold networks, not ``best_estimator_``."""
+        if state.get("refit", True):
+            return self._fitted_needs
+        return ("alpha_", "_fold_networks", "cv_results_")
+
     _estimator_class: type
     _cv_constraints = {
         "alphas": ["array-like", None],
         "cv": ["cv_object"],
         "scoring": [str, callable, HasMethods(["__call__"]), None],
         "n_jobs": N_JOBS_CONSTRAINTS,
+        "alpha_rule": [StrOptions(set(ALPHA_RULES))],
+        "refit": ["boolean"],
     }
 
     def _estimator_params(self, alpha) -> dict:
@@ -150,25 +160,40 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         classifier = isinstance(self, ClassifierMixin)
         X, y, sample_weight, device = self._validated(X, y, sample_weight, classifier)
         splits = check_splits(check_cv(self.cv, y, classifier=classifier).split(
-            X, y, groups), X.shape[0])
+            X, y, groups), X.shape[0])  # (a splitter without a seed splits once)
         Settings.validated(self._estimator_class(**self._estimator_params(alphas[0])))
-        errors = self._cross_validate(alphas, X, y, sample_weight, splits, device)
+        cv = check_cv(self.cv, y, classifier=classifier)
+        errors, tasks, trained = self._cross_validate(alphas, X, y, sample_weight, splits,
+                                                      device)
         if np.isnan(self.cv_results_["mean_test_score"]).all():
             defects = [fold_defect(train, test, y, sample_weight, classifier=classifier,
                                    scoring=self.scoring) for train, test in splits]
             scores = np.column_stack([self.cv_results_[f"split{i}_test_score"]
                                       for i in range(len(splits))]).ravel()
             _raise_nothing_to_choose(errors, scores, defects, self.learning_rate_init)
-        self.alpha_ = float(alphas[self.best_index_])
+        self._choose_alpha(alphas, cv)
         self.alphas_ = alphas
         warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
-        with warnings.catch_warnings():  # the fits' endings were reported above
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.best_estimator_ = self._estimator_class(
-                **self._estimator_params(self.alpha_)).fit(X_input, y_input,
+        template = self._estimator_class(**self._estimator_params(self.alpha_))
+        if classifier and y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()  # (a column of labels: one label per sample)
+        classes = (None if not classifier else np.unique(y) if y.ndim == 1
+                   else np.arange(y.shape[1]))
+        self._fold_networks = FoldNetworks.from_search(
+            template, tasks, trained, self.best_index_, X, classes,
+            getattr(self, "feature_names_in_", None))
+        self._fold_networks.targets = (y if classes is None or y.ndim > 1
+                                       else np.searchsorted(classes, y))
+        self.fold_estimators_ = self._fold_networks.estimators
+        if self.refit:
+            with warnings.catch_warnings():  # the fits' endings were reported above
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.best_estimator_ = clone(template).fit(X_input, y_input,
                                                            sample_weight=sample_weight)
         if classifier:
-            self.classes_ = self.best_estimator_.classes_
+            self.classes_ = (self.best_estimator_.classes_ if self.refit
+                             else self.fold_estimators_[0].classes_ if y.ndim > 1
+                             else classes)
         if device is not None:  # array attributes in X's namespace, on its device
             self.alphas_, self.n_iter_ = move(self.alphas_, device), move(self.n_iter_,
                                                                           device)
@@ -186,11 +211,26 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         check_enough_samples(X.shape[0], name)
         return X, y, sample_weight, device
 
+    def _choose_alpha(self, alphas, cv) -> None:
+        """``alpha_`` by ``alpha_rule``, and what each rule gives: ``alpha_best_``,
+        ``alpha_1se_``, ``alpha_wins_``; ``best_index_`` and ``best_score_``
+        follow ``alpha_`` (``cv_results_`` stays the search's)."""
+        n_splits = self.n_splits_
+        self.alpha_best_ = float(alphas[self.best_index_])
+        one_se = one_standard_error_index(self.cv_results_, alphas, n_splits)
+        self.alpha_1se_ = float(alphas[one_se])
+        self.alpha_wins_ = repeat_winners(self.cv_results_, alphas, cv, n_splits)
+        if self.alpha_rule == "1se":
+            self.best_index_ = one_se
+            self.best_score_ = float(self.cv_results_["mean_test_score"][one_se])
+        self.alpha_ = float(alphas[self.best_index_])
+
     def _cross_validate(self, alphas, X, y, sample_weight, splits, device=None):
         """Run the alpha-only batched search; set ``cv_results_``, ``best_index_``,
         ``best_score_``, ``n_splits_`` and ``n_iter_`` from it, and warn (once
         each) about failed fits and fits that ran out of epochs. Returns each
-        (alpha, fold) fit's error (its traceback, or None; alpha-major)."""
+        (alpha, fold) fit's error (its traceback, or None; alpha-major), the
+        tasks and the trained networks."""
         search = self._batched_search(alphas, isinstance(self, ClassifierMixin))
         bridge = self._callback_bridge(X, y)
         records, tasks, trained = search.evaluate(X, y, splits, sample_weight, bridge,
@@ -204,7 +244,7 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         self.cv_results_, self.best_index_ = search.results(records, len(splits))
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
         self.n_splits_ = len(splits)
-        return errors
+        return errors, tasks, trained
 
     def _warn_failed(self, errors, alphas, n_splits):
         """One warning for the fits that diverged, one for those that failed
@@ -224,16 +264,35 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
             warn(f"{len(other)} of {len(errors)} fits failed and score NaN, for alphas "
                  f"{bad}: {fit_error_cause(errors[other[0]])}", FitFailedWarning)
 
-    # -- prediction is the refit estimator's ---------------------------------
+    # -- prediction: the refit estimator's, or the fold networks' average -------
     def _refit_estimator(self, method: str, X, **options):
-        """``best_estimator_``'s ``method`` on ``X`` (of the namespace fit saw)."""
+        """``best_estimator_``'s ``method`` on ``X`` (of the namespace fit saw), or
+        with ``refit=False`` the fold networks' average (predictions, or a
+        classifier's probabilities)."""
         check_is_fitted(self)
+        if not self.refit:
+            if options.get("return_std"):
+                raise ValueError("return_std needs the network refit on all rows "
+                                 "(refit=True); with refit=False, predict_interval "
+                                 "gives the spread the fold networks show.")
+            return self._fold_networks.average(X)
         check_same_namespace(self.best_estimator_.coefs_[0], X, type(self).__name__,
                              method)
         return getattr(self.best_estimator_, method)(X, **options)
 
+    def _fold_networks_of(self, method: str) -> FoldNetworks:
+        """The fold networks, for ``method``; a model saved before 0.3.0 has none."""
+        check_is_fitted(self)
+        if not hasattr(self, "_fold_networks"):
+            raise AttributeError(
+                f"{method} needs the fold networks that sklearn_mlpreg 0.3.0 and later "
+                f"keep; this {type(self).__name__} was fitted by an earlier release. "
+                "Fit it again to use it.")
+        return self._fold_networks
+
     def predict(self, X):
-        """Predict with the estimator refit at ``alpha_``.
+        """Predict with the estimator refit at ``alpha_`` (``refit=False``: the
+        average of the fold networks at ``alpha_``).
 
         Parameters
         ----------

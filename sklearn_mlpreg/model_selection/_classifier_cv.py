@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import ClassifierMixin
 
 from .._classifier import MLPClassifier
@@ -46,6 +47,21 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
         Split the stack of (alpha, fold) networks into this many chunks run in
         parallel through joblib (a Dask or Ray joblib backend spreads them over a
         cluster). None means 1 unless in a ``joblib.parallel_backend`` context.
+
+    alpha_rule : {'best', '1se'}, default='best'
+        Which alpha the fit takes: the best mean test score, or the largest
+        alpha whose mean test score is at least the best mean minus the best
+        alpha's standard error (``std_test_score / sqrt(n_splits)``; glmnet's
+        ``lambda.1se``: the simplest network the data cannot tell from the
+        best, steadier on small tables). ``cv_results_`` is the same for both;
+        ``alpha_best_`` and ``alpha_1se_`` give each rule's alpha.
+
+    refit : bool, default=True
+        Refit a network on all rows at ``alpha_`` (``best_estimator_``). False
+        predicts with the average of ``alpha_``'s fold networks instead, each
+        weighted by the rows it held out (probabilities for a classifier), as
+        ``LogisticRegressionCV(refit=False)`` averages its folds: no refit, and
+        on small data often as good (see the user guide).
 
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         The ith element is the number of neurons in the ith hidden layer.
@@ -183,7 +199,24 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
     Attributes
     ----------
     alpha_ : float
-        The alpha with the best mean test score.
+        The alpha chosen by ``alpha_rule`` (by default the best mean test score).
+
+    alpha_best_ : float
+        The alpha with the best mean test score (``alpha_rule='best'``).
+
+    alpha_1se_ : float
+        The largest alpha within one standard error of the best
+        (``alpha_rule='1se'``).
+
+    alpha_wins_ : ndarray of shape (n_alphas,) or None
+        With a repeated splitter (``RepeatedKFold``, ``RepeatedStratifiedKFold``),
+        how often each alpha has the best mean score over one repeat's folds
+        (summing to the number of repeats); None otherwise.
+
+    fold_estimators_ : list of estimators
+        ``alpha_``'s network of each split, trained on its training rows (kept
+        by the fit: ``refit=False`` predicts with them, ``predict_interval`` /
+        ``predict_set`` calibrate on their out-of-fold predictions).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched.
@@ -195,7 +228,8 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
         Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.
 
     best_estimator_ : estimator
-        A plain estimator with ``alpha=alpha_``, refit on all the data.
+        A plain estimator with ``alpha=alpha_``, refit on all the data (with
+        ``refit=True`` only).
 
     cv_results_ : dict of ndarray
         Formatted by the batched search's code, laid out as
@@ -248,6 +282,7 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
     }
 
     def __init__(self, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None, n_jobs=None,
+                 alpha_rule="best", refit=True,
                  hidden_layer_sizes=(100,), activation="relu", solver="adam",
                  batch_size="auto", learning_rate="constant", learning_rate_init=0.001,
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
@@ -260,6 +295,8 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.alpha_rule = alpha_rule
+        self.refit = refit
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -318,4 +355,62 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
+        if not self.refit:
+            with np.errstate(divide="ignore"):
+                return np.log(self.predict_proba(X))
         return self._refit_estimator("predict_log_proba", X)
+
+    def predict(self, X):
+        """Class labels of the estimator refit at ``alpha_`` (``refit=False``: the
+        most probable class of the fold networks' average probabilities;
+        multilabel: each label whose average probability is at least 0.5).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels.
+        """
+        if self.refit:
+            return self._refit_estimator("predict", X)
+        proba = self.predict_proba(X)
+        if np.ndim(self._fold_networks.targets) > 1:  # multilabel
+            return (proba >= 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_set(self, X, confidence_level=0.9):
+        """Conformal prediction sets from the fold networks (cross-conformal,
+        LAC score), as MAPIE's ``CrossConformalClassifier`` computes them with
+        ``MLPClassifier(alpha=alpha_, ...)`` and the same folds.
+
+        Class ``c`` is in the set of ``x`` when ``1 - p(c | x)`` (``p`` the fold
+        networks' mean probability) is within the conformal quantile of the
+        training rows' out-of-fold scores ``1 - p_k(i)(y_i | x_i)``. The set
+        holds the true class with probability about ``confidence_level``
+        (alpha was chosen on the same folds: slightly optimistic, see
+        :meth:`MLPRegressorCV.predict_interval`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        confidence_level : float or list of float, default=0.9
+            Levels strictly between 0 and 1.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            :meth:`predict` (MAPIE's point prediction is the refit network's).
+        y_sets : ndarray of bool of shape (n_samples, n_classes, n_levels)
+            Whether each class of ``classes_`` is in the set, per level.
+        """
+        networks = self._fold_networks_of("predict_set")
+        if np.ndim(networks.targets) > 1:
+            raise ValueError("predict_set supports one label per sample; this "
+                             "MLPClassifierCV was fitted on multilabel targets.")
+        return networks.sets(X, networks.targets, confidence_level,
+                             "predict_set", y_pred=self.predict(X))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import RegressorMixin
 
 from .._regressor import MLPRegressor
@@ -43,6 +44,21 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
         Split the stack of (alpha, fold) networks into this many chunks run in
         parallel through joblib (a Dask or Ray joblib backend spreads them over a
         cluster). None means 1 unless in a ``joblib.parallel_backend`` context.
+
+    alpha_rule : {'best', '1se'}, default='best'
+        Which alpha the fit takes: the best mean test score, or the largest
+        alpha whose mean test score is at least the best mean minus the best
+        alpha's standard error (``std_test_score / sqrt(n_splits)``; glmnet's
+        ``lambda.1se``: the simplest network the data cannot tell from the
+        best, steadier on small tables). ``cv_results_`` is the same for both;
+        ``alpha_best_`` and ``alpha_1se_`` give each rule's alpha.
+
+    refit : bool, default=True
+        Refit a network on all rows at ``alpha_`` (``best_estimator_``). False
+        predicts with the average of ``alpha_``'s fold networks instead, each
+        weighted by the rows it held out (probabilities for a classifier), as
+        ``LogisticRegressionCV(refit=False)`` averages its folds: no refit, and
+        on small data often as good (see the user guide).
 
     loss : {'squared_error', 'poisson'}, default='squared_error'
         Half squared error with an identity output, or half Poisson deviance with
@@ -178,7 +194,24 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
     Attributes
     ----------
     alpha_ : float
-        The alpha with the best mean test score.
+        The alpha chosen by ``alpha_rule`` (by default the best mean test score).
+
+    alpha_best_ : float
+        The alpha with the best mean test score (``alpha_rule='best'``).
+
+    alpha_1se_ : float
+        The largest alpha within one standard error of the best
+        (``alpha_rule='1se'``).
+
+    alpha_wins_ : ndarray of shape (n_alphas,) or None
+        With a repeated splitter (``RepeatedKFold``, ``RepeatedStratifiedKFold``),
+        how often each alpha has the best mean score over one repeat's folds
+        (summing to the number of repeats); None otherwise.
+
+    fold_estimators_ : list of estimators
+        ``alpha_``'s network of each split, trained on its training rows (kept
+        by the fit: ``refit=False`` predicts with them, ``predict_interval`` /
+        ``predict_set`` calibrate on their out-of-fold predictions).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched.
@@ -190,7 +223,8 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
         Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.
 
     best_estimator_ : estimator
-        A plain estimator with ``alpha=alpha_``, refit on all the data.
+        A plain estimator with ``alpha=alpha_``, refit on all the data (with
+        ``refit=True`` only).
 
     cv_results_ : dict of ndarray
         Formatted by the batched search's code, laid out as
@@ -241,6 +275,7 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
     }
 
     def __init__(self, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None, n_jobs=None,
+                 alpha_rule="best", refit=True,
                  loss="squared_error", hidden_layer_sizes=(100,), activation="relu",
                  solver="adam", batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
@@ -253,6 +288,8 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.alpha_rule = alpha_rule
+        self.refit = refit
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -304,3 +341,45 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
             Their standard deviation, when ``return_std``.
         """
         return self._refit_estimator("predict", X, return_std=return_std)
+
+    def predict_interval(self, X, confidence_level=0.9):
+        """Prediction intervals from the fold networks: CV+ (jackknife+ when
+        ``cv`` is leave-one-out; Barber et al., 2021).
+
+        Each training row's out-of-fold residual ``R_i = |y_i - mu_k(i)(x_i)|``
+        (``mu_k(i)`` the network of the split that held row ``i`` out) and each
+        fold network's prediction on ``X`` give the interval
+        ``[q_lo(mu_k(i)(x) - R_i), q_hi(mu_k(i)(x) + R_i)]``, equal to MAPIE's
+        ``CrossConformalRegressor(MLPRegressor(alpha=alpha_, ...),
+        method="plus", cv=<the same folds>)``, with no fit beyond the CV's.
+        With fixed settings, CV+ covers a new row with probability at least
+        ``1 - 2 (1 - confidence_level)`` (in practice near
+        ``confidence_level``). Here alpha was chosen on the same folds, which
+        makes the residuals slightly optimistic: on small tables expect
+        coverage a little under the level (the user guide measures it).
+        Sample weights do not enter the intervals.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        confidence_level : float or list of float, default=0.9
+            Levels strictly between 0 and 1.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The fold networks' average, each weighted by the rows it held out
+            (MAPIE's aggregated prediction).
+        y_intervals : ndarray of shape (n_samples, 2, n_levels)
+            Lower (``[:, 0, :]``) and upper (``[:, 1, :]``) bounds per level.
+        """
+        networks = self._fold_networks_of("predict_interval")
+        if np.ndim(networks.targets) > 1:
+            raise ValueError(
+                "predict_interval supports one target; this MLPRegressorCV was fitted "
+                f"on {np.shape(networks.targets)[1]}. Fit one MLPRegressorCV per "
+                "output for intervals.")
+        return networks.intervals(X, networks.targets, confidence_level,
+                                  "predict_interval")
+

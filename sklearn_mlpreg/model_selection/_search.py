@@ -34,14 +34,22 @@ from sklearn.model_selection._validation import (
     _warn_or_raise_about_fit_failures,
 )
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_method_params, indexable
+from sklearn.utils.validation import (
+    _check_method_params,
+    _num_samples,
+    column_or_1d,
+    indexable,
+)
 
 from .._arrays import dispatched
+from .._checks import clearer_input_errors
 from .._engine import move
 from .._exceptions import GridEdgeWarning, warn
 from .._persistence import SavedStateMixin
 from .._pipeline import searched_mlp
+from .._spec import fit_targets
 from ._evaluate import SearchData, count_endings, epochs_run, evaluate
+from ._folds import check_splits
 from ._scoring import SearchScoring
 
 
@@ -238,9 +246,13 @@ class _BatchedSearchMixin(SavedStateMixin):
 
     def _prepare_fit(self, X, y, params) -> _PreparedFit:
         """Check the estimator, the scorers and the data; route the parameters."""
-        searched_mlp(self.estimator, instead=self._sklearn_search)
+        _, final = searched_mlp(self.estimator, instead=self._sklearn_search)
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
+        if is_classifier(self.estimator) and y is not None:  # labels a split can sort
+            with clearer_input_errors(type(final).__name__, False, X, y):
+                fit_targets(column_or_1d(y, warn=False) if np.ndim(y) == 1
+                            else np.asarray(y), classifier=True)
         fit_params = _check_method_params(X, params=params)
         routed = self._get_routed_params_for_fit(fit_params)
         return _PreparedFit(X, y, routed, scorers, refit_metric,
@@ -254,7 +266,7 @@ class _BatchedSearchMixin(SavedStateMixin):
         evaluations belong to (by default a ``search`` task of their own);
         ``checkpoints`` continues a halving search's last round."""
         X, y, routed = prepared.X, prepared.y, prepared.routed
-        splits = list(cv.split(X, y, **routed.splitter.split))
+        splits = check_splits(cv.split(X, y, **routed.splitter.split), _num_samples(X))
         if len(splits) != self.n_splits_:
             raise ValueError(f"cv.split and cv.get_n_splits return inconsistent results. "
                              f"Expected {self.n_splits_} splits, got {len(splits)}")
