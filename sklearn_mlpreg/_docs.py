@@ -198,6 +198,13 @@ coefs_ : list of ndarray of shape (n_units_in, n_units_out)
 intercepts_ : list of ndarray of shape (n_units_out,)
     Bias vector of each layer.
 
+feature_importances_ : ndarray of shape (n_features_in_,)
+    Each input's first-layer L2 norm, ``||coefs_[0][j, :]||_2`` (for every
+    penalty): exactly 0 for an input the network does not use, which
+    ``penalty='group'`` produces. It makes the estimator work with
+    :class:`~sklearn.feature_selection.SelectFromModel`, which reads it by
+    default (e.g. ``threshold=1e-12`` keeps the inputs in use).
+
 n_features_in_ : int
     Number of features seen during fit.
 
