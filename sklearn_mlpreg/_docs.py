@@ -106,10 +106,14 @@ n_iter_no_change : int, default=10
 max_fun : int, default=15000
     Maximum number of loss evaluations of ``'lbfgs'``.
 
-penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
+penalty : {'l2', 'l1', 'elasticnet', 'group'} or None, default='l2'
     Weight penalty ``R(W)`` (biases are never penalized): ``||W||^2 / 2``,
     ``||W||_1``, or ``l1_ratio ||W||_1 + (1 - l1_ratio) ||W||^2 / 2``, as
-    in :class:`~sklearn.linear_model.SGDRegressor`.
+    in :class:`~sklearn.linear_model.SGDRegressor`, or ``'group'``: a group
+    lasso over the inputs, ``sum_j ||W1[j, :]||_2`` on the first layer's
+    weights (one group per input) plus ``||W||^2 / 2`` on the later layers,
+    which zeroes whole inputs (``feature_importances_`` 0); needs
+    ``solver='adam'`` or ``'sgd'`` and a hidden layer.
 
 l1_ratio : float, default=0.15
     Share of L1 in ``penalty='elasticnet'``, in [0, 1].
@@ -193,6 +197,13 @@ coefs_ : list of ndarray of shape (n_units_in, n_units_out)
 
 intercepts_ : list of ndarray of shape (n_units_out,)
     Bias vector of each layer.
+
+feature_importances_ : ndarray of shape (n_features_in_,)
+    Each input's first-layer L2 norm, ``||coefs_[0][j, :]||_2`` (for every
+    penalty): exactly 0 for an input the network does not use, which
+    ``penalty='group'`` produces. It makes the estimator work with
+    :class:`~sklearn.feature_selection.SelectFromModel`, which reads it by
+    default (e.g. ``threshold=1e-12`` keeps the inputs in use).
 
 n_features_in_ : int
     Number of features seen during fit.

@@ -24,6 +24,7 @@ from ._engine import (
     WORSE_THAN_START,
     TrainingState,
     move,
+    namespace,
 )
 from ._exceptions import FitDivergedError
 from ._spec import ModelSpec
@@ -66,6 +67,7 @@ def network_attributes(spec: ModelSpec, params: np.ndarray) -> dict:
         "_spec": spec,
         "coefs_": coefs,
         "intercepts_": intercepts,
+        "feature_importances_": input_norms(coefs[0]),
         "n_features_in_": spec.architecture.layer_units[0],
         "n_outputs_": spec.n_outputs,
         "n_layers_": len(spec.architecture.layer_units),
@@ -74,6 +76,13 @@ def network_attributes(spec: ModelSpec, params: np.ndarray) -> dict:
     if spec.targets.classifier:
         attributes["classes_"] = spec.targets.classes
     return attributes
+
+
+def input_norms(first_coefs) -> np.ndarray:
+    """Each input's first-layer L2 norm, ``||coefs_[0][j, :]||_2``, ``(n_features,)``
+    (in the weights' namespace): 0 for an input the network does not use."""
+    xp = namespace(first_coefs)
+    return xp.sqrt(xp.sum(first_coefs * first_coefs, axis=1))
 
 
 def fitted_attributes(outcome: FitOutcome) -> dict:

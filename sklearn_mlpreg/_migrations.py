@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 
 from ._engine import MAX_ITER, Adam, TrainingState
+from ._fitted import input_norms
 from ._persistence import cannot_load, fill_parameters
 from ._settings import Settings
 from ._spec import ModelSpec, make_optimizer, make_spec
@@ -34,6 +35,8 @@ def migrate_network(cls: type, state: dict, saved: str) -> dict:
     if "coefs_" not in state:  # never fitted: its parameters are all it has
         return state
     settings = _settings(cls, state, saved)
+    if "feature_importances_" not in state:  # (added in 0.3.0)
+        state["feature_importances_"] = input_norms(state["coefs_"][0])
     # Before the model specification (commit 2329af3), Adam kept its moments
     # scaled: m / (1 - beta_1) and v / (1 - beta_2).
     scaled_moments = "_spec" not in state

@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._checks import dropout_rates, hidden_sizes
-from ._engine import rows_per_batch
+from ._engine import check_group_penalty, rows_per_batch
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -69,7 +69,7 @@ class Settings:
     dropout : tuple of float
         One drop rate per hidden layer.
     penalty : str
-        ``"l2"``, ``"l1"``, ``"elasticnet"`` or ``"none"``.
+        ``"l2"``, ``"l1"``, ``"elasticnet"``, ``"group"`` or ``"none"``.
     batch_size : int or None
         None for ``"auto"``.
     stochastic : bool
@@ -152,6 +152,8 @@ class Settings:
             raise ValueError(
                 "dropout needs a stochastic solver: random masks break L-BFGS's line "
                 "search. Use solver='adam' or 'sgd', or set dropout=0.")
+        if parameters["penalty"] == "group":
+            check_group_penalty(solver, len(hidden))
         if parameters["learning_rate"] == "cosine" and not stochastic:
             raise ValueError(
                 "learning_rate='cosine' anneals the step size of the stochastic solvers; "

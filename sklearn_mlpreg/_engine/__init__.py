@@ -43,7 +43,7 @@ from .layout import Layout
 from .lbfgs import train_lbfgs
 from .network import Architecture, predict
 from .optimizers import SGD, Adam
-from .penalties import PENALTY_NAMES
+from .penalties import PENALTY_NAMES, check_group_penalty
 from .scores import SCORES, score
 from .state import (
     CONVERGED,
@@ -61,5 +61,5 @@ __all__ = [
     "DROPOUT_MODES", "EpochHooks", "Layout", "MAX_ITER", "PENALTY_NAMES", "SCORES", "SGD",
     "TrainingConfig", "TrainingData", "TrainingState", "WORSE_THAN_START", "initialize",
     "predict", "predict_stochastic", "rows_per_batch", "score", "train", "train_lbfgs",
-    "copy", "device", "is_numpy", "move", "namespace", "to_numpy",
+    "copy", "device", "is_numpy", "move", "namespace", "to_numpy", "check_group_penalty",
 ]

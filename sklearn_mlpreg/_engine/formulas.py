@@ -24,7 +24,7 @@ from .jit import jit
 from .types import Array
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
 xp = scalar  # the namespace of one element (see jit.in_namespace for arrays)
 

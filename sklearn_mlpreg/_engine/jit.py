@@ -36,9 +36,10 @@ __all__ = ["COMPILED_SOURCES", "in_namespace", "jit", "njit", "plain", "sources_
 
 #: The engine's files of compiled code, and the files their types come from.
 COMPILED_SOURCES = ("jit.py", "scalar.py", "rules.py", "formulas.py", "settings.py",
-                    "compiled/kernels.py", "compiled/loop.py", "compiled/streams.py")
+                    "compiled/kernels.py", "compiled/loop.py", "compiled/penalty.py",
+                    "compiled/streams.py")
 #: The digest of :data:`COMPILED_SOURCES` this file was compiled with (see above).
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
 
 def jit(function: Callable, **options: Any) -> Callable:

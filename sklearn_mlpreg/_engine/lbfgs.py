@@ -11,7 +11,9 @@ weight is therefore split as ``w = u - v`` with ``u, v >= 0``: the L1 term
 ``lambda sum(u + v)`` is linear, the problem smooth with bounds, and
 L-BFGS-B's projection puts weights exactly at zero. At a solution at most
 one of ``u``, ``v`` is positive, so ``|w| = u + v`` and the minimum is the
-L1-penalized one.
+L1-penalized one. ``penalty="group"`` has no such split (a norm of a group is
+not a linear function of bounded halves): it is refused, with the fix (adam
+or sgd, which take it as a proximal step).
 
 After every iteration the loss, the data-gradient norms and, given a
 validation set, the validation score and loss are recorded.
@@ -29,6 +31,7 @@ from .activations import saturation
 from .layout import Layout
 from .network import Architecture, Workspace
 from .objective import Objective
+from .penalties import GROUP_NEEDS_GRADIENT_DESCENT
 from .stack import TrainingLoss, make_penalty
 from .state import CONVERGED, DIVERGED, MAX_ITER, TrainingState, diverged
 from .training import record_validation
@@ -129,6 +132,8 @@ class _Problem:
         self.arch, self.data, self.params, self.state = arch, data, params, state
         self.config, self.log, self.hooks = config, log, hooks
         layout = arch.layout
+        if "group" in config.penalty:
+            raise ValueError(GROUP_NEEDS_GRADIENT_DESCENT)
         penalty = make_penalty(config, data, 1, layout.n_weights)
         self.split = None
         if penalty.has_l1:  # the L1 part becomes the split's linear term

@@ -1,5 +1,5 @@
 """Every per-model rule of a training, once: constants, codes, schedules, Adam's
-bias correction, the stopping and divergence rules, the proximal L1 step.
+bias correction, the stopping and divergence rules, the proximal L1 and group steps.
 
 Each rule is one small function compiled with :func:`.jit.jit`. The compiled
 loop (:mod:`.compiled`) calls it on one model's scalars; the reference
@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 
@@ -181,3 +181,21 @@ def soft_threshold(w: float, threshold: float) -> float:
     """
     shrunk = abs(w) - threshold
     return xp.copysign((shrunk + abs(shrunk)) * 0.5, w)
+
+
+# -- the proximal group step ---------------------------------------------------------
+
+@jit
+def group_shrink(norm: float, threshold: float) -> float:
+    """``max(0, 1 - threshold / norm)``: the factor of the proximal step of
+    ``threshold ||w||_2`` on a group ``w`` of weights whose L2 norm is ``norm``
+    (group soft thresholding, ``w <- w max(0, 1 - threshold / ||w||)``): the
+    group shrinks towards zero as one vector, and a group the step would carry
+    past zero becomes exactly zero as a whole.
+
+    Written ``max(norm - threshold, 0) / norm`` (``max(s, 0)`` as ``(s + |s|)
+    / 2``, as in :func:`soft_threshold`); a group already at zero keeps the
+    factor 0 (no division by zero: ``xp.where`` puts 1 in the denominator).
+    """
+    shrunk = norm - threshold
+    return (shrunk + abs(shrunk)) * 0.5 / xp.where(norm > 0, norm, 1.0)

@@ -5,7 +5,8 @@ Three record arrays, one record per model, built here and nowhere else
 column of a plain array):
 
 * :func:`step_constants` -- what one optimizer step reads, in the parameters'
-  dtype (the reference computes in that dtype too): penalty strengths, the
+  dtype (the reference computes in that dtype too): penalty strengths (L2,
+  L1, group), the
   step size, the optimizer's constants, the leaky ReLU slope, the clipping
   epsilon of the probabilistic losses;
 * :func:`epoch_settings` -- what the epoch loop reads (float64): ``max_iter``,
@@ -39,9 +40,9 @@ from .state import TrainingState
 from .types import TrainingConfig
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
-STEP_FIELDS = ("l2", "l1", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
+STEP_FIELDS = ("l2", "l1", "group", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
                "one_minus_beta_2", "momentum", "nesterov", "slope", "clip")
 EPOCH_DTYPE = np.dtype([(name, np.float64) for name in (
     "max_iter", "tol", "n_iter_no_change", "guard", "invscaling", "power_t",
@@ -84,6 +85,7 @@ def step_constants(optimizer: SGD | Adam, penalty: Penalty, dtype: DTypeLike) ->
     c = np.zeros(penalty.strength.shape[0], np.dtype([(f, dtype) for f in STEP_FIELDS]))
     c["l2"] = (penalty.l2 * penalty.strength)[:, 0]
     c["l1"] = (penalty.l1 * penalty.strength)[:, 0]
+    c["group"] = (penalty.group * penalty.strength)[:, 0]
     if isinstance(optimizer, Adam):
         c["beta_1"], c["beta_2"], c["epsilon"] = (optimizer.beta_1, optimizer.beta_2,
                                                   optimizer.epsilon)

@@ -51,12 +51,14 @@ def training_size(data: TrainingData, n_models: int) -> Array:
 
 
 def make_penalty(config: TrainingConfig, data: TrainingData, n_models: int,
-                 n_weights: int) -> Penalty:
-    """The penalty of ``config`` with strength ``alpha / n`` per model."""
+                 n_weights: int, first_layer: tuple[int, int] | None = None) -> Penalty:
+    """The penalty of ``config`` with strength ``alpha / n`` per model
+    (``first_layer``: the first weights' shape, which the group penalty needs)."""
     strength = config.alpha / training_size(data, n_models)
     shares = np.array([penalty_shares(name, ratio)
                        for name, ratio in zip(config.penalty, config.l1_ratio)])
-    return Penalty(shares[:, 0], shares[:, 1], strength, n_weights)
+    return Penalty(shares[:, 0], shares[:, 1], strength, n_weights, shares[:, 2],
+                   first_layer)
 
 
 class TrainingLoss:
@@ -72,7 +74,8 @@ class TrainingLoss:
                  weights: Array | None, n_models: int) -> None:
         self.arch, self.X, self.Y, self.weights = arch, data.X, data.Y, weights
         self.value = LOSSES[config.loss].value
-        self.penalty = make_penalty(config, data, n_models, arch.layout.n_weights)
+        self.penalty = make_penalty(config, data, n_models, arch.layout.n_weights,
+                                    arch.layout.coef_shapes[0])
 
     @classmethod
     def of_stack(cls, arch: Architecture, data: TrainingData, stack: Stack,
@@ -148,7 +151,8 @@ class Stack:
             sw, rows = (mask if sw is None else sw * mask), None
         self.sample_weight, self.rows = sw, rows
         self.val_weight = data.val_weight
-        self.penalty = make_penalty(config, data, K, self.layout.n_weights)
+        self.penalty = make_penalty(config, data, K, self.layout.n_weights,
+                                    self.layout.coef_shapes[0])
         # each model's order of its rows, composed by every shuffle (a continued
         # training starts from where it stopped); kept for all K (final_orders)
         self.order = (np.tile(np.arange(self.n_rows), (K, 1)) if order is None

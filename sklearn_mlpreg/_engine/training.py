@@ -255,8 +255,8 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
         else:
             loss, batch_norms = stack.objective(Xb, Yb, stack.params, stack.grads, work, wb)
             optimizer.step(stack.params, stack.grads)
-            if penalty.has_l1:
-                loss = loss + penalty.l1_value(stack.params)
+            if penalty.has_proximal:  # the L1 and group parts
+                loss = loss + penalty.proximal_value(stack.params)
                 steps = optimizer.step_sizes()[:, :penalty.n_weights]  # (K, 1) stays
                 penalty.proximal_step(stack.params, steps)
             if record:

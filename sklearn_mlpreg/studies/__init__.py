@@ -7,8 +7,9 @@ from .bias_variance import (
     prediction_error_distribution,
 )
 from .gait import GaitStudyConfig, GaitStudyResults, run_gait_study
-from .regularization import regularization_path
+from .regularization import GroupPath, group_path, plot_group_path, regularization_path
 
-__all__ = ["BiasVariance", "GaitStudyConfig", "GaitStudyResults",
-           "bias_variance_decomposition", "compare_activations",
-           "prediction_error_distribution", "regularization_path", "run_gait_study"]
+__all__ = ["BiasVariance", "GaitStudyConfig", "GaitStudyResults", "GroupPath",
+           "bias_variance_decomposition", "compare_activations", "group_path",
+           "plot_group_path", "prediction_error_distribution", "regularization_path",
+           "run_gait_study"]

@@ -7,11 +7,17 @@ falling then rising again: "select lambda obtaining the best model") is
 one batched run through ``MLPRegressorCV`` / ``MLPClassifierCV``; any other
 estimator (a Pipeline, a TransformedTargetRegressor) goes through
 ``GridSearchCV``, which refits its preprocessing within each fold.
+
+Which inputs the network uses: ``group_path(estimator, X, y, alphas=...)``
+fits ``penalty="group"`` (a group lasso over the inputs' first-layer weights)
+at each lambda and returns each input's first-layer norm and the inputs kept
+(exact nonzero norms); :func:`plot_group_path` draws the norms against lambda.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from .._classifier import MLPClassifier
-from .._pipeline import mlp_prefix
+from .._pipeline import fitted_mlp, mlp_prefix
 from .._regressor import MLPRegressor
 from ..model_selection import MLPClassifierCV, MLPRegressorCV
 
@@ -39,7 +45,7 @@ def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
     alphas : array-like of float
         The lambda grid.
     cv : int, cross-validation generator or iterable, default=5
-    penalty : {"l2", "l1", "elasticnet"} or None, default=None
+    penalty : {"l2", "l1", "elasticnet", "group"} or None, default=None
         Override the estimator's penalty; None keeps it.
     random_state : int or None, default=None
         Override the MLP's random_state; None keeps it.
@@ -84,3 +90,110 @@ def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
         "test_error": -np.asarray(results["mean_test_score"]),
         "test_error_std": np.asarray(results["std_test_score"]),
     }, index=pd.Index(alphas, name="alpha"))
+
+
+@dataclass
+class GroupPath:
+    """Which inputs a group-penalized network uses, along lambda.
+
+    Attributes
+    ----------
+    norms : pandas.DataFrame
+        Indexed by ``alpha``, one column per input: its first-layer L2 norm
+        (``feature_importances_``) after the fit with that lambda.
+    kept : pandas.DataFrame of bool
+        The same shape: the input's norm is not exactly zero (the network uses
+        it).
+    n_kept : pandas.Series
+        The number of inputs kept per ``alpha``.
+    """
+
+    norms: pd.DataFrame
+    kept: pd.DataFrame
+    n_kept: pd.Series
+
+
+def group_path(estimator, X, y, *, alphas, random_state=None) -> GroupPath:
+    """Fit ``penalty="group"`` at each lambda and report the inputs kept.
+
+    The group penalty (``alpha / n`` times the sum over inputs of the L2 norm
+    of each input's first-layer weights, L2 on the later layers) zeroes whole
+    inputs; as lambda grows, fewer inputs keep a nonzero norm.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An MLP estimator with ``solver="adam"`` or ``"sgd"`` and a hidden
+        layer, or a Pipeline / TransformedTargetRegressor ending in one (its
+        ``alpha`` is the lambda varied, its penalty set to ``"group"``).
+    X, y : array-like
+        The data (the whole set: one fit per lambda, no cross-validation).
+    alphas : array-like of float
+        The lambda grid.
+    random_state : int or None, default=None
+        Override the MLP's random_state; None keeps it.
+
+    Returns
+    -------
+    path : GroupPath
+        Per ``alpha``, each input's first-layer norm and whether it is kept.
+        Columns are the MLP's ``feature_names_in_`` when it has them, else
+        ``x0, x1, ...``.
+    """
+    prefix = mlp_prefix(estimator)
+    if prefix is None:
+        raise TypeError("group_path needs an MLP estimator, or a Pipeline / "
+                        "TransformedTargetRegressor ending in one.")
+    estimator = clone(estimator)
+    changes = {f"{prefix}penalty": "group"}
+    if random_state is not None:
+        changes[f"{prefix}random_state"] = random_state
+    estimator.set_params(**changes)
+    alphas = [float(a) for a in np.ravel(alphas)]
+    rows, names = [], None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for alpha in alphas:
+            fitted = clone(estimator).set_params(**{f"{prefix}alpha": alpha}).fit(X, y)
+            mlp = fitted_mlp(fitted)
+            rows.append(np.asarray(mlp.feature_importances_, dtype=float))
+            names = getattr(mlp, "feature_names_in_", None)
+    columns = (list(names) if names is not None
+               else [f"x{j}" for j in range(len(rows[0]))])
+    norms = pd.DataFrame(np.array(rows), index=pd.Index(alphas, name="alpha"),
+                         columns=columns)
+    kept = norms != 0
+    return GroupPath(norms, kept, kept.sum(axis=1).rename("n_kept"))
+
+
+def plot_group_path(path: GroupPath, *, ax=None, title=None):
+    """Each input's first-layer norm against lambda (log scale), one line per
+    input; the legend names the inputs and the number of lambdas that keep
+    each, and the dropped inputs fall to the bottom of the axes.
+
+    Parameters
+    ----------
+    path : GroupPath
+        The result of :func:`group_path`.
+    ax : matplotlib Axes, default=None
+    title : str
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from ..plotting import _axes
+
+    ax = _axes(ax)
+    alphas = np.asarray(path.norms.index, dtype=float)
+    x = np.where(alphas > 0, alphas, np.nan)
+    styles = ["-", "--", ":", "-."]
+    for i, name in enumerate(path.norms.columns):
+        ax.plot(x, path.norms[name], marker="o", ms=3, ls=styles[(i // 10) % 4],
+                label=f"{name} (kept at {int(path.kept[name].sum())})")
+    ax.set_xscale("log")
+    ax.set_xlabel("lambda (alpha)")
+    ax.set_ylabel("first-layer norm of the input")
+    ax.set_title(title or "")
+    ax.legend(fontsize=6, ncol=2)
+    return ax

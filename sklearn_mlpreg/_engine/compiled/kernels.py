@@ -29,13 +29,13 @@ from ..rules import (
     SQUARED_ERROR,
     TANH,
     TANH_SATURATION,
-    soft_threshold,
 )
 from ..settings import Geometry
 from ..types import Array
+from .penalty import _proximal_group, _proximal_l1, _sum_of_products
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
 _jit = jit  # (the name the kernels' modules use)
 
@@ -47,27 +47,6 @@ def _inlined(function: Callable) -> Callable:
     1.48 us inlined (1.53 us before the grouping)."""
     return jit(function, inline="always")
 
-
-def _sum_of_products(a: Array, b: Array) -> float:
-    """``sum(a * b)``, vectorized: the order of the additions is free."""
-    total = 0.0
-    for i in range(a.shape[0]):
-        total += a[i] * b[i]
-    return total
-
-
-_sum_of_products = _jit(_sum_of_products, fastmath={"reassoc"})
-
-
-def _sum_of_abs(a: Array) -> float:
-    """``sum(|a|)``, vectorized: the order of the additions is free."""
-    total = 0.0
-    for i in range(a.shape[0]):
-        total += abs(a[i])
-    return total
-
-
-_sum_of_abs = _jit(_sum_of_abs, fastmath={"reassoc"})
 
 @_jit
 def _bias_activate(Z: Array, b: Array, code: int, slope: float) -> None:
@@ -276,27 +255,32 @@ def _backward(x: Array, params: Array, grad: Array, net: Geometry, blocks: tuple
 
 @_inlined
 def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights: int,
-            c: np.void, kind: int) -> float:
-    """Penalty gradient, optimizer step and proximal L1 step of one model
-    (``c`` its :func:`..settings.step_constants` record).
+            first: tuple, c: np.void, kind: int) -> float:
+    """Penalty gradient, optimizer step and proximal L1 and group steps of one
+    model (``c`` its :func:`..settings.step_constants` record, ``first`` the
+    first layer's ``(n_features, units)``).
 
     One pass for the L2 gradient and the optimizer step over all parameters,
-    one for the proximal L1 step on the weights (each vectorizes). Returns the
-    penalty's value: the L2 part at the parameters before the step plus the L1
-    part after the smooth step and before the proximal one (the order of the
-    reference loop).
+    one for the proximal L1 step on the weights, one for the group step on
+    the first layer (each vectorizes). With a group share the L2 term leaves
+    out the first layer (its weights start the row). Returns the penalty's
+    value: the L2 part at the parameters before the step plus the L1 and group
+    parts after the smooth step and before the proximal ones (the order of
+    the reference loop).
     """
-    l2, l1, rate = c.l2, c.l1, c.rate
+    l2, l1, group, rate = c.l2, c.l1, c.group, c.rate
+    n_first = first[0] * first[1]
+    l2_start = n_first if group != 0 else 0  # where the L2 term starts
     penalty = 0.0
     if l2 != 0:
-        weights = params[:n_weights]
+        weights = params[l2_start:n_weights]
         penalty = 0.5 * l2 * _sum_of_products(weights, weights)
     if kind == ADAM:
         beta_1, beta_2, epsilon = c.beta_1, c.beta_2, c.epsilon
         one_minus_beta_1, one_minus_beta_2 = c.one_minus_beta_1, c.one_minus_beta_2
         for p in range(params.shape[0]):
             # the L2 gradient on the weights (l2 w), none on the biases
-            g = grad[p] + (l2 * params[p] if p < n_weights else 0.0)
+            g = grad[p] + (l2 * params[p] if l2_start <= p < n_weights else 0.0)
             m = f.adam_first_moment(state1[p], g, beta_1, one_minus_beta_1)
             v = f.adam_second_moment(state2[p], g, beta_2, one_minus_beta_2)
             state1[p], state2[p] = m, v
@@ -304,7 +288,8 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
     else:
         momentum, nesterov = c.momentum, c.nesterov > 0
         for p in range(params.shape[0]):
-            step_g = rate * (grad[p] + (l2 * params[p] if p < n_weights else 0.0))
+            step_g = rate * (grad[p] + (l2 * params[p] if l2_start <= p < n_weights
+                                        else 0.0))
             velocity = f.sgd_velocity(state1[p], step_g, momentum)
             state1[p] = velocity
             if nesterov:
@@ -314,25 +299,10 @@ def _update(params: Array, grad: Array, state1: Array, state2: Array, n_weights:
     if l1 != 0:
         penalty += l1 * _proximal_l1(params[:n_weights], state2, rate, l1, c.epsilon,
                                      kind == ADAM)
+    if group != 0:
+        penalty += group * _proximal_group(params[:n_first], first[1], state2, rate, group,
+                                           c.epsilon, kind == ADAM)
     return penalty
-
-
-@_jit
-def _proximal_l1(weights: Array, v: Array, rate: float, l1: float, epsilon: float,
-                 adam: bool) -> float:
-    """The proximal L1 step on the weights (:func:`..rules.soft_threshold`) with
-    the threshold ``step * l1``, ``step`` the step size each weight took
-    (``rate`` for SGD, ``rate / (sqrt(v) + eps)`` for Adam); returns
-    ``||W||_1`` before the step."""
-    l1_norm = _sum_of_abs(weights)
-    if adam:
-        for p in range(weights.shape[0]):
-            weights[p] = soft_threshold(weights[p], f.adam_step_size(v[p], rate, epsilon) * l1)
-    else:
-        threshold = rate * l1
-        for p in range(weights.shape[0]):
-            weights[p] = soft_threshold(weights[p], threshold)
-    return l1_norm
 
 
 @_jit
@@ -360,7 +330,7 @@ def _model_step(rows: tuple, masks: Array, model: tuple, net: Geometry, c: np.vo
             out[n_layers + layer] = _saturation(
                 blocks[0][s * n:(s + u) * n].reshape(n, u), net.hidden)
     return data_loss + _update(theta, grad, state1, state2, net.weight_starts[n_layers],
-                               c, net.optimizer)
+                               (units[0], units[1]), c, net.optimizer)
 
 
 @_inlined

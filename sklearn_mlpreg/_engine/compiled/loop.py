@@ -39,7 +39,7 @@ from .kernels import _model_step, model_rows
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "92df0a2e491262e4"
+CACHE_KEY = "b6555ddb3ccfe2cc"
 
 
 class Curves(NamedTuple):
