@@ -6,7 +6,9 @@ for classifiers, shuffled, random_state=0), the same preprocessing for every
 model (standardized features; standardized targets for regressors):
 
 * this library's MLP with its defaults; its CV estimator (lambda over the
-  default 7 alphas, inner 5-fold); a 10-member seed ensemble of the default
+  default 7 alphas, inner 5-fold), refit on all rows (the default) or
+  predicting with the chosen alpha's fold networks (``refit=False``); a
+  10-member seed ensemble of the default
   MLP; the default MLP with ``learning_rate="cosine"``;
 * scikit-learn's MLP with its defaults;
 * ``HistGradientBoosting*`` (per target for linnerud) and ``RidgeCV`` /
@@ -69,6 +71,8 @@ def regressors(n_outputs: int) -> dict:
     return {
         "sklearn_mlpreg MLP": MLPRegressor(random_state=0),
         "sklearn_mlpreg MLPRegressorCV": MLPRegressorCV(random_state=0),
+        "sklearn_mlpreg MLPRegressorCV, fold average": MLPRegressorCV(refit=False,
+                                                                     random_state=0),
         "sklearn_mlpreg 10-seed ensemble": MLPEnsembleRegressor(MLPRegressor(),
                                                                 random_state=0),
         "sklearn_mlpreg MLP, cosine": MLPRegressor(learning_rate="cosine", random_state=0),
@@ -84,6 +88,8 @@ def classifiers() -> dict:
     return {
         "sklearn_mlpreg MLP": MLPClassifier(random_state=0),
         "sklearn_mlpreg MLPClassifierCV": MLPClassifierCV(random_state=0),
+        "sklearn_mlpreg MLPClassifierCV, fold average": MLPClassifierCV(refit=False,
+                                                                       random_state=0),
         "sklearn_mlpreg 10-seed ensemble": MLPEnsembleClassifier(MLPClassifier(),
                                                                  random_state=0),
         "sklearn_mlpreg MLP, cosine": MLPClassifier(learning_rate="cosine",

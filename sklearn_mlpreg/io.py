@@ -47,6 +47,7 @@ from .model_selection import (
     MLPClassifierCV,
     MLPRegressorCV,
 )
+from .model_selection._fold_networks import FoldNetworks
 
 __all__ = ["SKLEARN_TYPES", "TRUSTED_TYPES", "UntrustedTypesError", "load", "save"]
 
@@ -65,7 +66,7 @@ def _name(obj) -> str:
 TRUSTED_TYPES = tuple(_name(cls) for cls in (
     MLPRegressor, MLPClassifier, MLPRegressorCV, MLPClassifierCV, MLPEnsembleRegressor,
     MLPEnsembleClassifier, BatchedGridSearchCV, BatchedRandomizedSearchCV,
-    BatchedHalvingGridSearchCV, BatchedHalvingRandomSearchCV, ModelSpec,
+    BatchedHalvingGridSearchCV, BatchedHalvingRandomSearchCV, FoldNetworks, ModelSpec,
     Architecture, RegressionTargets, ClassificationTargets, TrainingState, SGD, Adam,
     ProgressBar)) + LEGACY_TYPE_NAMES
 

@@ -144,3 +144,27 @@ def test_compare_activations_records_vanishing_gradients():
     assert len(runs) == 4 and runs["gradient_norms"].iloc[0].shape[1] == 2
     ratio = runs.set_index(["activation", "depth"])["first_epoch_ratio"]
     assert ratio[("logistic", 6)] < 1e-3 < 1e-1 < ratio[("relu", 6)]
+
+
+def test_interval_coverage_on_held_out_rows_is_near_the_level():
+    """CV+ intervals of a CV estimator cover held-out halves of a synthetic
+    table within three binomial standard errors of 0.9 (or above: CV+ is
+    conservative); jackknife+ on 23 rows covers at least 18 of them."""
+    import warnings
+
+    from sklearn.datasets import make_regression
+    from sklearn.model_selection import LeaveOneOut
+
+    from sklearn_mlpreg.studies import coverage_leave_one_out, coverage_on_halves
+    from sklearn_mlpreg.studies.intervals import default_model
+
+    X, y = make_regression(300, 4, noise=20.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        halves = coverage_on_halves(default_model(alphas=[1e-3, 1.0], max_iter=100), X, y,
+                                    n_repeats=2)
+        loo = coverage_leave_one_out(default_model(cv=LeaveOneOut(), alphas=[1e-3, 1.0],
+                                                   max_iter=100), X[:23], y[:23])
+    assert len(halves.covered) == 300 and halves.rate > 0.9 - 3 * halves.standard_error
+    assert halves.rate < 0.99 and (halves.widths > 0).all()
+    assert len(loo.covered) == 23 and loo.covered.sum() >= 18

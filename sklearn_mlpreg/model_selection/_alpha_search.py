@@ -175,25 +175,14 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         self.alphas_ = alphas
         warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
         template = self._estimator_class(**self._estimator_params(self.alpha_))
-        if classifier and y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()  # (a column of labels: one label per sample)
-        classes = (None if not classifier else np.unique(y) if y.ndim == 1
-                   else np.arange(y.shape[1]))
-        self._fold_networks = FoldNetworks.from_search(
-            template, tasks, trained, self.best_index_, X, classes,
-            getattr(self, "feature_names_in_", None))
-        self._fold_networks.targets = (y if classes is None or y.ndim > 1
-                                       else np.searchsorted(classes, y))
-        self.fold_estimators_ = self._fold_networks.estimators
+        classes = self._keep_fold_networks(template, tasks, trained, X, y, classifier)
         if self.refit:
             with warnings.catch_warnings():  # the fits' endings were reported above
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 self.best_estimator_ = clone(template).fit(X_input, y_input,
                                                            sample_weight=sample_weight)
         if classifier:
-            self.classes_ = (self.best_estimator_.classes_ if self.refit
-                             else self.fold_estimators_[0].classes_ if y.ndim > 1
-                             else classes)
+            self.classes_ = self.best_estimator_.classes_ if self.refit else classes
         if device is not None:  # array attributes in X's namespace, on its device
             self.alphas_, self.n_iter_ = move(self.alphas_, device), move(self.n_iter_,
                                                                           device)
@@ -210,6 +199,22 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
                 fit_targets(y, classifier=True)
         check_enough_samples(X.shape[0], name)
         return X, y, sample_weight, device
+
+    def _keep_fold_networks(self, template, tasks, trained, X, y, classifier):
+        """Keep ``alpha_``'s fold networks, their out-of-fold outputs and the
+        targets conformal prediction calibrates on; return the classes (None
+        for a regressor)."""
+        if classifier and y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()  # (a column of labels: one label per sample)
+        classes = (None if not classifier else np.unique(y) if y.ndim == 1
+                   else np.arange(y.shape[1]))
+        networks = FoldNetworks.from_search(template, tasks, trained, self.best_index_, X,
+                                            classes, getattr(self, "feature_names_in_",
+                                                             None))
+        networks.targets = (y if classes is None or y.ndim > 1
+                            else np.searchsorted(classes, y))
+        self._fold_networks, self.fold_estimators_ = networks, networks.estimators
+        return classes
 
     def _choose_alpha(self, alphas, cv) -> None:
         """``alpha_`` by ``alpha_rule``, and what each rule gives: ``alpha_best_``,

@@ -7,9 +7,11 @@ from .bias_variance import (
     prediction_error_distribution,
 )
 from .gait import GaitStudyConfig, GaitStudyResults, run_gait_study
+from .intervals import Coverage, coverage_leave_one_out, coverage_on_halves
 from .regularization import GroupPath, group_path, plot_group_path, regularization_path
 
-__all__ = ["BiasVariance", "GaitStudyConfig", "GaitStudyResults", "GroupPath",
-           "bias_variance_decomposition", "compare_activations", "group_path",
+__all__ = ["BiasVariance", "Coverage", "GaitStudyConfig", "GaitStudyResults", "GroupPath",
+           "bias_variance_decomposition", "compare_activations", "coverage_leave_one_out",
+           "coverage_on_halves", "group_path",
            "plot_group_path", "prediction_error_distribution", "regularization_path",
            "run_gait_study"]
