@@ -72,3 +72,52 @@ def test_class_weight_option_reaches_the_classifiers():
     assert models["sklearn_mlpreg MLP (lambda by CV)"][-1].class_weight == "balanced"
     assert models["LogisticRegressionCV"][-1].class_weight == "balanced"
     assert models_for("y2", GaitStudyConfig())["LogisticRegressionCV"][-1].class_weight is None
+
+
+def test_the_default_skips_the_sklearn_baseline_and_the_table_says_how_to_run_it(
+        tmp_path, capsys):
+    from sklearn_mlpreg.__main__ import build_parser
+    from sklearn_mlpreg.studies.gait import BASELINE_COMMAND, BASELINE_NAME, models_for
+
+    assert GaitStudyConfig().sklearn_baseline is False
+    assert BASELINE_NAME not in models_for("TUG", GaitStudyConfig())
+    parse = build_parser().parse_args
+    assert parse(["gait"]).sklearn_baseline is None  # the config's default: off
+    assert parse(["gait", "--no-sklearn-baseline"]).sklearn_baseline is False  # still runs
+    assert parse(["gait", "--sklearn-baseline"]).sklearn_baseline is True
+    out = tmp_path / "r"
+    assert main(["gait", "--quick", "--no-progress", "--target", "BBS", "--out",
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert BASELINE_COMMAND in printed and "same scores" in printed
+    assert "python -m sklearn_mlpreg gait --sklearn-baseline" in printed
+    table = pd.read_csv(out / "results.csv")
+    assert BASELINE_NAME not in set(table["model"])
+    assert table.notna().any().all()  # no empty column for the missing baseline
+
+
+def test_the_flag_runs_the_sklearn_baseline_on_the_same_folds(tmp_path, capsys):
+    from sklearn_mlpreg.studies.gait import BASELINE_NAME
+
+    out = tmp_path / "r"
+    assert main(["gait", "--quick", "--no-progress", "--target", "y1", "--alphas", "0.1,10",
+                 "--sklearn-baseline", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert BASELINE_NAME in printed and "was not run" not in printed
+    table = pd.read_csv(out / "results.csv").set_index("model")
+    assert set(table.index) == {"sklearn_mlpreg MLP (lambda by CV)", "LogisticRegressionCV",
+                                "Dummy (prior)", BASELINE_NAME}
+    ours, theirs = table.loc["sklearn_mlpreg MLP (lambda by CV)"], table.loc[BASELINE_NAME]
+    for column in ("ROC_AUC", "balanced_accuracy", "lambda_median"):
+        assert abs(ours[column] - theirs[column]) < 1e-12  # the same networks
+
+
+def test_the_results_do_not_depend_on_n_jobs():
+    from sklearn_mlpreg.studies.gait import run_gait_study
+
+    config = dict(targets=("TUG",), alphas=(0.1, 10.0), max_iter=30)
+    one = run_gait_study(GaitStudyConfig.quick(n_jobs=1, **config))
+    two = run_gait_study(GaitStudyConfig.quick(n_jobs=2, **config))
+    pd.testing.assert_frame_equal(one.table, two.table, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(one.lambda_tables["TUG"], two.lambda_tables["TUG"],
+                                  rtol=0, atol=1e-12)

@@ -5,8 +5,10 @@ training set a pipeline (median imputation of the two missing ``px`` cells,
 standardization, and for the regressions a standardized target) fits
 ``MLPRegressorCV`` / ``MLPClassifierCV``, which chooses lambda by an inner
 cross-validation. The same outer folds score the baselines: a dummy model,
-``RidgeCV`` / ``LogisticRegressionCV``, and scikit-learn's MLP with its own
-``GridSearchCV`` over alpha (same grid, same inner folds).
+``RidgeCV`` / ``LogisticRegressionCV``, and, when asked
+(``sklearn_baseline=True``, ``--sklearn-baseline``), scikit-learn's MLP with
+its own ``GridSearchCV`` over alpha (same grid, same inner folds): it gives
+the same scores at 23 times the fitting time (:data:`SKLEARN_BASELINE`).
 
 Outer resampling:
 
@@ -18,6 +20,11 @@ Outer resampling:
   is undefined; 3 stratified folds keep at least two of each class in every
   test fold, and the repeats average over the split. ROC AUC and balanced
   accuracy per fold, mean and spread.
+
+Speed: every matrix here is tiny (23 rows), so the study runs with one BLAS
+thread. With OpenBLAS's default two threads on 2 cores, scipy's L-BFGS-B
+(``LogisticRegressionCV``) spent 2.7-3.8 s a fit instead of 0.12-0.2 s
+(scipy issue 22438); the study's results are unchanged to the last bit.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
@@ -54,11 +62,31 @@ from sklearn.preprocessing import StandardScaler
 
 from .._exceptions import GridEdgeWarning
 from .._pipeline import final_step
+from .._threads import blas_threads
 from ..datasets import load_gait
 from ..model_selection import MLPClassifierCV, MLPRegressorCV
 
 REGRESSION_TARGETS = ("TUG", "BBS")
 CLASSIFICATION_TARGETS = ("y1", "y2")
+BASELINE_NAME = "scikit-learn MLP + GridSearchCV"
+BASELINE_COMMAND = "python -m sklearn_mlpreg gait --sklearn-baseline"
+
+#: What scikit-learn's MLP + GridSearchCV gave with the default settings when
+#: last measured (``BASELINE_COMMAND``, against the table without it): the
+#: default table, which skips it, prints this. ``fit_seconds``: the outer
+#: folds' fits of this library's MLP and of scikit-learn's, summed (one
+#: process, 2 runs: 6.44 / 6.46 s and 146.1 / 146.1 s); ``run_seconds``: the
+#: whole command without and with the flag, wall time with the figures
+#: (medians of 4 runs, 12.4-21.0 s, and of 3 runs, 149-257 s, interleaved).
+SKLEARN_BASELINE = {
+    "date": "2026-12-04",
+    "machine": "2 cores shared with other work",
+    "scores": {"TUG": ("R^2", 0.961), "BBS": ("R^2", 0.591),
+               "y1": ("ROC AUC", 0.971), "y2": ("ROC AUC", 0.757)},
+    "largest_difference": 8.9e-16,  # of any score or lambda, against this library's MLP
+    "fit_seconds": {"sklearn_mlpreg": 6.45, "scikit-learn": 146.1},
+    "run_seconds": {"default": 16, "with the baseline": 198},
+}
 
 
 @dataclass
@@ -83,9 +111,18 @@ class GaitStudyConfig:
     n_repeats : int
         Repetitions of the stratified 3-fold split for the classification targets.
     sklearn_baseline : bool
-        Also fit scikit-learn's MLP with the same settings, side by side.
+        Also fit scikit-learn's MLP with the same settings and its own
+        ``GridSearchCV``, side by side (off by default: the same scores at
+        23 times the fitting time, see :data:`SKLEARN_BASELINE`).
     n_jobs : int or None
-        Processes for the outer folds (-1: every core).
+        Processes for the outer folds (-1: every core); the searches inside a
+        fold run in its process, on one core. The default, 1, was the
+        fastest measured on 2 cores shared with other work: two processes
+        took 16.0 s against 10.3 s for the default study (their start-up and
+        imports cost about 5 s) and 78 / 62 s against 63 / 59 s for BBS with
+        the scikit-learn baseline; threads inside ``MLPRegressorCV``
+        (``n_jobs=-1``, the former default) took 10.7 s against 6.3 s for the
+        study's MLP fits. The results do not depend on it.
     class_weight : {"balanced"} or None
         ``class_weight`` of the classification MLP and of
         ``LogisticRegressionCV`` (scikit-learn's MLP has none). Measured with
@@ -101,8 +138,8 @@ class GaitStudyConfig:
     max_iter: int = 500
     seed: int = 0
     n_repeats: int = 5
-    sklearn_baseline: bool = True
-    n_jobs: int | None = -1  # the study uses every core by default
+    sklearn_baseline: bool = False
+    n_jobs: int | None = 1
     class_weight: str | None = None
 
     @classmethod
@@ -119,8 +156,7 @@ class GaitStudyConfig:
         config : GaitStudyConfig
             The quick settings.
         """
-        base = dict(alphas=(1e-2, 1.0, 100.0), max_iter=60, n_repeats=1,
-                    sklearn_baseline=False)
+        base = dict(alphas=(1e-2, 1.0, 100.0), max_iter=60, n_repeats=1)
         return cls(**{**base, **changes})
 
 
@@ -169,29 +205,27 @@ def models_for(target: str, config: GaitStudyConfig) -> dict:
         inner = KFold(5, shuffle=True, random_state=config.seed)
         models = {
             "sklearn_mlpreg MLP (lambda by CV)": _regressor(MLPRegressorCV(
-                alphas=alphas, cv=inner, scoring="neg_mean_squared_error",
-                n_jobs=config.n_jobs, **mlp)),
+                alphas=alphas, cv=inner, scoring="neg_mean_squared_error", **mlp)),
             "RidgeCV": _regressor(RidgeCV(alphas=np.logspace(-3, 3, 13))),
             "Dummy (mean)": _regressor(DummyRegressor()),
         }
         if config.sklearn_baseline:
-            models["scikit-learn MLP + GridSearchCV"] = _regressor(GridSearchCV(
+            models[BASELINE_NAME] = _regressor(GridSearchCV(
                 SkMLPRegressor(**mlp), {"alpha": alphas}, cv=inner,
-                scoring="neg_mean_squared_error", n_jobs=config.n_jobs))
+                scoring="neg_mean_squared_error"))
         return models
     inner = StratifiedKFold(3, shuffle=True, random_state=config.seed)
     models = {
         "sklearn_mlpreg MLP (lambda by CV)": _classifier(MLPClassifierCV(
-            alphas=alphas, cv=inner, scoring="neg_log_loss", n_jobs=config.n_jobs,
+            alphas=alphas, cv=inner, scoring="neg_log_loss",
             class_weight=config.class_weight, **mlp)),
         "LogisticRegressionCV": _classifier(LogisticRegressionCV(
             Cs=10, cv=inner, scoring="neg_log_loss", class_weight=config.class_weight)),
         "Dummy (prior)": _classifier(DummyClassifier(strategy="prior")),
     }
     if config.sklearn_baseline:
-        models["scikit-learn MLP + GridSearchCV"] = _classifier(GridSearchCV(
-            SkMLPClassifier(**mlp), {"alpha": alphas}, cv=inner, scoring="neg_log_loss",
-            n_jobs=config.n_jobs))
+        models[BASELINE_NAME] = _classifier(GridSearchCV(
+            SkMLPClassifier(**mlp), {"alpha": alphas}, cv=inner, scoring="neg_log_loss"))
     return models
 
 
@@ -229,35 +263,62 @@ def fit_status(target: str, name: str, model) -> dict:
 
 
 def _bootstrap_r2_spread(y, prediction, seed, n_boot=2000):
+    """Spread of R^2 over ``n_boot`` resamples of the pooled predictions.
+
+    ``r2_score``'s formula on every resample at once (one ``r2_score`` call
+    per resample took 0.8 s of the default run for each regression model);
+    resamples with a constant ``y`` are left out, as before.
+    """
     rng = np.random.RandomState(seed)
     index = rng.randint(len(y), size=(n_boot, len(y)))
-    scores = [r2_score(y[i], prediction[i]) for i in index if np.ptp(y[i]) > 0]
-    return float(np.std(scores))
+    y, prediction = np.asarray(y, dtype=float), np.asarray(prediction, dtype=float)
+    truth, predicted = y[index], prediction[index]
+    kept = np.ptp(truth, axis=1) > 0
+    truth, predicted = truth[kept], predicted[kept]
+    numerator = ((truth - predicted) ** 2).sum(axis=1)
+    denominator = ((truth - truth.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    return float(np.std(1 - numerator / denominator))
 
 
-def evaluate(target, name, model, X, y, splits, config, tick):
-    """Out-of-fold predictions and scores of one model on one target."""
+@dataclass
+class FoldResult:
+    """One outer fold of one model: its test predictions and what it chose."""
+
+    test: np.ndarray
+    prediction: np.ndarray  # regression: predictions; classification: P(class 1)
+    labels: np.ndarray | None  # classification: the predicted classes
+    alpha: float | None
+    status: dict
+
+
+def fit_fold(target, name, model, X, y, train, test) -> FoldResult:
+    """Fit one outer fold's model on its training rows, predict its test rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # the table reports the lambdas chosen (median, min, max) itself
+        warnings.simplefilter("ignore", GridEdgeWarning)
+        # LogisticRegressionCV announces changes of its defaults in 1.10
+        warnings.simplefilter("ignore", FutureWarning)
+        fitted = clone(model).fit(X[train], y[train])
+    if target in REGRESSION_TARGETS:
+        prediction, labels = fitted.predict(X[test]), None
+    else:
+        prediction, labels = fitted.predict_proba(X[test])[:, 1], fitted.predict(X[test])
+    return FoldResult(test, prediction, labels, chosen_alpha(fitted),
+                      fit_status(target, name, fitted))
+
+
+def score_folds(target, name, y, folds: list[FoldResult], config):
+    """The table's row and the out-of-fold predictions of one model's folds."""
     regression = target in REGRESSION_TARGETS
     n_rounds = 1 if regression else config.n_repeats
     predictions = np.full((n_rounds, len(y)), np.nan)
-    fold_scores, alphas = [], []
-    for k, (train, test) in enumerate(splits):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            # the table reports the lambdas chosen (median, min, max) itself
-            warnings.simplefilter("ignore", GridEdgeWarning)
-            # LogisticRegressionCV announces changes of its defaults in 1.10
-            warnings.simplefilter("ignore", FutureWarning)
-            fitted = clone(model).fit(X[train], y[train])
-        alphas.append(chosen_alpha(fitted))
-        if regression:
-            predictions[0, test] = fitted.predict(X[test])
-        else:
-            proba = fitted.predict_proba(X[test])[:, 1]
-            predictions[k * n_rounds // len(splits), test] = proba
-            fold_scores.append((roc_auc_score(y[test], proba),
-                                balanced_accuracy_score(y[test], fitted.predict(X[test]))))
-        tick(fit_status(target, name, fitted))
+    fold_scores = []
+    for k, fold in enumerate(folds):
+        predictions[k * n_rounds // len(folds), fold.test] = fold.prediction
+        if not regression:
+            fold_scores.append((roc_auc_score(y[fold.test], fold.prediction),
+                                balanced_accuracy_score(y[fold.test], fold.labels)))
     row = {"target": target, "model": name}
     if regression:
         p = predictions[0]
@@ -268,11 +329,21 @@ def evaluate(target, name, model, X, y, splits, config, tick):
         aucs, bas = np.array(fold_scores).T
         row.update(ROC_AUC=aucs.mean(), ROC_AUC_spread=aucs.std(),
                    balanced_accuracy=bas.mean(), balanced_accuracy_spread=bas.std())
-    chosen = [a for a in alphas if a is not None]
+    chosen = [f.alpha for f in folds if f.alpha is not None]
     if chosen:
         row.update(lambda_median=float(np.median(chosen)), lambda_min=min(chosen),
                    lambda_max=max(chosen))
     return row, predictions.mean(axis=0)
+
+
+def evaluate(target, name, model, X, y, splits, config, tick):
+    """Out-of-fold predictions and scores of one model on one target, fold by
+    fold in this process (``tick(status)`` after each fold)."""
+    folds = []
+    for train, test in splits:
+        folds.append(fit_fold(target, name, model, X, y, train, test))
+        tick(folds[-1].status)
+    return score_folds(target, name, y, folds, config)
 
 
 def lambda_table(target, X, y, config) -> pd.DataFrame:
@@ -289,17 +360,33 @@ def lambda_table(target, X, y, config) -> pd.DataFrame:
                          "test_error_std": results["std_test_score"]})
 
 
+def _task(kind, target, name, model, X, y, train, test):
+    """One unit of the study's parallel work: a fold (see :func:`fit_fold`), or
+    the lambda table of a target (see :func:`lambda_table`; ``model`` is then
+    the config)."""
+    with blas_threads(1):  # tiny matrices: see the module docstring
+        if kind == "fold":
+            return fit_fold(target, name, model, X, y, train, test)
+        return lambda_table(target, X, y, model)
+
+
 def run_gait_study(config: GaitStudyConfig | None = None,
-                   progress: Callable[[int], Callable[[], None]] | None = None
+                   progress: Callable[[int], Callable[[dict], None]] | None = None
                    ) -> GaitStudyResults:
     """Run the study for every target of ``config``.
+
+    Every (target, model, outer fold) fit and every lambda table is one task;
+    ``config.n_jobs`` processes run them (the searches inside run on one), in
+    the order the table lists them. The folds, networks and seeds do not
+    depend on ``n_jobs``, so neither do the results.
 
     Parameters
     ----------
     config : GaitStudyConfig, default=None
         The settings; None means the defaults.
     progress : callable, default=None
-        ``progress(total)`` returns a function called once per fitted fold.
+        ``progress(total)`` returns a function called once per fitted fold,
+        with the fit's status (losses, CV score).
 
     Returns
     -------
@@ -308,22 +395,35 @@ def run_gait_study(config: GaitStudyConfig | None = None,
         the lambda tables and the measured targets.
     """
     config = config or GaitStudyConfig()
-    plan = []
+    plan, data = [], {}
     for target in config.targets:
         X, y = load_gait(target=target, return_X_y=True)
+        data[target] = X, y
         splits = outer_splits(target, y, config)
         for name, model in models_for(target, config).items():
-            plan.append((target, name, model, X, y, splits))
-    tick = progress(sum(len(p[-1]) for p in plan)) if progress else (lambda: None)
+            plan.append((target, name, model, splits))
+    tasks = [("fold", target, name, model, *data[target], train, test)
+             for target, name, model, splits in plan for train, test in splits]
+    tasks += [("lambda", target, None, config, *data[target], None, None)
+              for target in config.targets]
+    tick = progress(sum(len(p[-1]) for p in plan)) if progress else (lambda status: None)
+    outputs = []
+    with blas_threads(1):  # one process (n_jobs=1) runs the tasks here
+        for output in Parallel(n_jobs=config.n_jobs, return_as="generator")(
+                delayed(_task)(*task) for task in tasks):
+            outputs.append(output)
+            if isinstance(output, FoldResult):
+                tick(output.status)
     results = GaitStudyResults(table=pd.DataFrame())
-    rows = []
-    for target, name, model, X, y, splits in plan:
-        row, predicted = evaluate(target, name, model, X, y, splits, config, tick)
+    rows, done = [], 0
+    for target, name, _, splits in plan:
+        folds = outputs[done:done + len(splits)]
+        done += len(splits)
+        row, predicted = score_folds(target, name, data[target][1], folds, config)
         rows.append(row)
         results.predictions[(target, name)] = predicted
-        results.truth[target] = y
-    for target in config.targets:
-        X, y = load_gait(target=target, return_X_y=True)
-        results.lambda_tables[target] = lambda_table(target, X, y, config)
+        results.truth[target] = data[target][1]
+    for target, table in zip(config.targets, outputs[done:]):
+        results.lambda_tables[target] = table
     results.table = pd.DataFrame(rows)
     return results

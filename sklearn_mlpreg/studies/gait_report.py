@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .gait import CLASSIFICATION_TARGETS, REGRESSION_TARGETS, GaitStudyResults
+from .gait import (
+    BASELINE_COMMAND,
+    BASELINE_NAME,
+    CLASSIFICATION_TARGETS,
+    REGRESSION_TARGETS,
+    SKLEARN_BASELINE,
+    GaitStudyResults,
+)
 
 
 def _cell(row, name, digits):
@@ -44,7 +52,40 @@ def format_table(results: GaitStudyResults) -> str:
         for name, a, b, lam in cells:
             lines.append(f"  {name:43s} {a:>16s} {b:>18s}   {lam}")
         lines.append("")
+    if BASELINE_NAME not in set(results.table["model"]):
+        lines += [baseline_note(), ""]
     return "\n".join(lines)
+
+
+def baseline_note(measured: dict = SKLEARN_BASELINE) -> str:
+    """What the skipped scikit-learn baseline gave when measured, and how to run it.
+
+    Parameters
+    ----------
+    measured : dict, default=SKLEARN_BASELINE
+        The measurement (see :data:`~sklearn_mlpreg.studies.gait.SKLEARN_BASELINE`).
+
+    Returns
+    -------
+    note : str
+        A few lines for the end of the printed table.
+    """
+    by_metric = {}
+    for target, (metric, value) in measured["scores"].items():
+        by_metric.setdefault(metric, []).append(f"{target} {value:.3f}")
+    scores = "; ".join(f"{metric} {', '.join(values)}"
+                       for metric, values in by_metric.items())
+    fits, runs = measured["fit_seconds"], measured["run_seconds"]
+    ours, theirs = fits["sklearn_mlpreg"], fits["scikit-learn"]
+    default, flagged = runs["default"], runs["with the baseline"]
+    text = (f"{BASELINE_NAME} (the scikit-learn baseline) was not run. Measured on "
+            f"{measured['date']} with the default settings ({measured['machine']}), "
+            f"it gave the same scores as sklearn_mlpreg's MLP ({scores}; every score "
+            f"and lambda within {measured['largest_difference']:.0e}) in "
+            f"{theirs / ours:.0f}x the fitting time ({theirs:.0f} s against "
+            f"{ours:.1f} s); the whole command took {flagged:.0f} s against "
+            f"{default:.0f} s ({flagged / default:.0f}x).")
+    return f"{textwrap.fill(text, 100)}\nTo run it:  {BASELINE_COMMAND}"
 
 
 def write_outputs(results: GaitStudyResults, out: Path) -> list[Path]:
