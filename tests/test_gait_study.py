@@ -30,6 +30,15 @@ def test_quick_run_writes_its_table_and_figures(tmp_path, capsys):
     lambdas = pd.read_csv(out / "lambda_table_BBS.csv")
     assert list(lambdas.columns) == ["lambda", "train_error", "test_error",
                                      "test_error_std"] and len(lambdas) == 3
+    # the clinic's answers: held-out jackknife+ intervals, both lambdas, kept measures
+    for target in ("TUG", "BBS"):
+        assert 0.6 <= ours.loc[target, "interval_coverage"] <= 1.0
+        assert ours.loc[target, "interval_width"] > 0
+        assert f"{target}: 90% jackknife+ intervals of the MLP cover" in printed
+        assert "gait measures" in printed.split(f"{target}: lambda on all adults")[1]
+    assert "one standard error" in printed
+    for name in ("intervals.png", "lambda_1se.png"):
+        assert (out / name).stat().st_size > 10_000
 
 
 def test_options_select_targets_network_and_grid(tmp_path, capsys):

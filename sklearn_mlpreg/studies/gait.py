@@ -36,18 +36,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegressionCV, RidgeCV
-from sklearn.metrics import (
-    balanced_accuracy_score,
-    mean_absolute_error,
-    r2_score,
-    roc_auc_score,
-)
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -65,8 +58,14 @@ from .._pipeline import final_step
 from .._threads import blas_threads
 from ..datasets import load_gait
 from ..model_selection import MLPClassifierCV, MLPRegressorCV
+from .gait_folds import (
+    REGRESSION_TARGETS,
+    FoldResult,
+    fit_fold,
+    pooled_intervals,
+    score_folds,
+)
 
-REGRESSION_TARGETS = ("TUG", "BBS")
 CLASSIFICATION_TARGETS = ("y1", "y2")
 BASELINE_NAME = "scikit-learn MLP + GridSearchCV"
 BASELINE_COMMAND = "python -m sklearn_mlpreg gait --sklearn-baseline"
@@ -174,12 +173,16 @@ class GaitStudyResults:
         ``target -> cv_results_`` frame of the lambda search.
     truth : dict
         ``target -> y`` the predictions are compared with.
+    intervals : dict
+        ``target -> (n, 2)``: the MLP's jackknife+ bounds of each adult, from
+        the outer fold that held them out (regressions).
     """
 
     table: pd.DataFrame
     predictions: dict = field(default_factory=dict)  # (target, model) -> out-of-fold
     lambda_tables: dict = field(default_factory=dict)  # target -> cv_results_ frame
     truth: dict = field(default_factory=dict)  # target -> y
+    intervals: dict = field(default_factory=dict)  # target -> (n, 2) jackknife+ bounds
 
 
 def _mlp_settings(config):
@@ -238,104 +241,6 @@ def outer_splits(target: str, y, config: GaitStudyConfig) -> list:
     return list(splitter.split(np.zeros(len(y)), y))
 
 
-def chosen_alpha(model) -> float | None:
-    """The lambda an (outer-fold) model chose, if it chose one."""
-    last = final_step(model)
-    if hasattr(last, "alpha_") and hasattr(last, "cv_results_"):
-        return float(last.alpha_)
-    if hasattr(last, "best_params_"):
-        return float(last.best_params_["alpha"])
-    return None
-
-
-def fit_status(target: str, name: str, model) -> dict:
-    """What the progress bar shows after a fold: the network's losses and CV score."""
-    status = {"target": target, "model": name}
-    last = final_step(model)
-    network = getattr(last, "best_estimator_", last)
-    if hasattr(network, "loss_"):
-        status["loss"] = f"{network.loss_:.4g}"
-    if getattr(network, "validation_loss_curve_", None):
-        status["val_loss"] = f"{network.validation_loss_curve_[-1]:.4g}"
-    if hasattr(last, "best_score_"):
-        status["cv_score"] = f"{last.best_score_:.3g}"
-    return status
-
-
-def _bootstrap_r2_spread(y, prediction, seed, n_boot=2000):
-    """Spread of R^2 over ``n_boot`` resamples of the pooled predictions.
-
-    ``r2_score``'s formula on every resample at once (one ``r2_score`` call
-    per resample took 0.8 s of the default run for each regression model);
-    resamples with a constant ``y`` are left out, as before.
-    """
-    rng = np.random.RandomState(seed)
-    index = rng.randint(len(y), size=(n_boot, len(y)))
-    y, prediction = np.asarray(y, dtype=float), np.asarray(prediction, dtype=float)
-    truth, predicted = y[index], prediction[index]
-    kept = np.ptp(truth, axis=1) > 0
-    truth, predicted = truth[kept], predicted[kept]
-    numerator = ((truth - predicted) ** 2).sum(axis=1)
-    denominator = ((truth - truth.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-    return float(np.std(1 - numerator / denominator))
-
-
-@dataclass
-class FoldResult:
-    """One outer fold of one model: its test predictions and what it chose."""
-
-    test: np.ndarray
-    prediction: np.ndarray  # regression: predictions; classification: P(class 1)
-    labels: np.ndarray | None  # classification: the predicted classes
-    alpha: float | None
-    status: dict
-
-
-def fit_fold(target, name, model, X, y, train, test) -> FoldResult:
-    """Fit one outer fold's model on its training rows, predict its test rows."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        # the table reports the lambdas chosen (median, min, max) itself
-        warnings.simplefilter("ignore", GridEdgeWarning)
-        # LogisticRegressionCV announces changes of its defaults in 1.10
-        warnings.simplefilter("ignore", FutureWarning)
-        fitted = clone(model).fit(X[train], y[train])
-    if target in REGRESSION_TARGETS:
-        prediction, labels = fitted.predict(X[test]), None
-    else:
-        prediction, labels = fitted.predict_proba(X[test])[:, 1], fitted.predict(X[test])
-    return FoldResult(test, prediction, labels, chosen_alpha(fitted),
-                      fit_status(target, name, fitted))
-
-
-def score_folds(target, name, y, folds: list[FoldResult], config):
-    """The table's row and the out-of-fold predictions of one model's folds."""
-    regression = target in REGRESSION_TARGETS
-    n_rounds = 1 if regression else config.n_repeats
-    predictions = np.full((n_rounds, len(y)), np.nan)
-    fold_scores = []
-    for k, fold in enumerate(folds):
-        predictions[k * n_rounds // len(folds), fold.test] = fold.prediction
-        if not regression:
-            fold_scores.append((roc_auc_score(y[fold.test], fold.prediction),
-                                balanced_accuracy_score(y[fold.test], fold.labels)))
-    row = {"target": target, "model": name}
-    if regression:
-        p = predictions[0]
-        errors = np.abs(y - p)
-        row.update(R2=r2_score(y, p), R2_spread=_bootstrap_r2_spread(y, p, config.seed),
-                   MAE=mean_absolute_error(y, p), MAE_spread=float(np.std(errors)))
-    else:
-        aucs, bas = np.array(fold_scores).T
-        row.update(ROC_AUC=aucs.mean(), ROC_AUC_spread=aucs.std(),
-                   balanced_accuracy=bas.mean(), balanced_accuracy_spread=bas.std())
-    chosen = [f.alpha for f in folds if f.alpha is not None]
-    if chosen:
-        row.update(lambda_median=float(np.median(chosen)), lambda_min=min(chosen),
-                   lambda_max=max(chosen))
-    return row, predictions.mean(axis=0)
-
-
 def evaluate(target, name, model, X, y, splits, config, tick):
     """Out-of-fold predictions and scores of one model on one target, fold by
     fold in this process (``tick(status)`` after each fold)."""
@@ -347,17 +252,43 @@ def evaluate(target, name, model, X, y, splits, config, tick):
 
 
 def lambda_table(target, X, y, config) -> pd.DataFrame:
-    """The lecture's lambda table on all the data: train / test error per lambda."""
+    """The lecture's lambda table on all the data: train / test error per lambda.
+
+    Its ``attrs`` hold the lambda of each rule (``alpha_best``, ``alpha_1se``:
+    the largest lambda within one standard error of the best), the number of
+    splits, and for a regression the gait measures the group penalty keeps
+    (``kept_measures``, :func:`kept_measures`).
+    """
     model = models_for(target, config)["sklearn_mlpreg MLP (lambda by CV)"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", GridEdgeWarning)  # the table shows the grid
         model.fit(X, y)
-    results = pd.DataFrame(final_step(model).cv_results_)
-    return pd.DataFrame({"lambda": results["param_alpha"].astype(float),
-                         "train_error": -results["mean_train_score"],
-                         "test_error": -results["mean_test_score"],
-                         "test_error_std": results["std_test_score"]})
+    search = final_step(model)
+    results = pd.DataFrame(search.cv_results_)
+    table = pd.DataFrame({"lambda": results["param_alpha"].astype(float),
+                          "train_error": -results["mean_train_score"],
+                          "test_error": -results["mean_test_score"],
+                          "test_error_std": results["std_test_score"]})
+    table.attrs.update(alpha_best=search.alpha_best_, alpha_1se=search.alpha_1se_,
+                       n_splits=search.n_splits_)
+    if target in REGRESSION_TARGETS:
+        table.attrs["kept_measures"] = kept_measures(target, X, y, config)
+    return table
+
+
+def kept_measures(target, X, y, config) -> list[str]:
+    """The gait measures a group-penalized MLP keeps (a nonzero first-layer
+    norm) at the lambda its cross-validation chose, on all the data."""
+    model = models_for(target, config)["sklearn_mlpreg MLP (lambda by CV)"]
+    model.set_params(regressor__mlpregressorcv__penalty="group")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", GridEdgeWarning)
+        model.fit(X, y)
+    norms = final_step(model).best_estimator_.feature_importances_
+    names = load_gait(target=target).feature_names
+    return [str(name) for name, norm in zip(names, norms) if norm > 0]
 
 
 def _task(kind, target, name, model, X, y, train, test):
@@ -421,6 +352,9 @@ def run_gait_study(config: GaitStudyConfig | None = None,
         done += len(splits)
         row, predicted = score_folds(target, name, data[target][1], folds, config)
         rows.append(row)
+        bounds = pooled_intervals(data[target][1], folds)
+        if bounds is not None:
+            results.intervals[target] = bounds
         results.predictions[(target, name)] = predicted
         results.truth[target] = data[target][1]
     for target, table in zip(config.targets, outputs[done:]):

@@ -16,6 +16,7 @@ from .gait import (
     SKLEARN_BASELINE,
     GaitStudyResults,
 )
+from .gait_clinical import clinical_figures, clinical_lines
 
 
 def _cell(row, name, digits):
@@ -51,6 +52,10 @@ def format_table(results: GaitStudyResults) -> str:
                      "lambda chosen: median [min, max]")
         for name, a, b, lam in cells:
             lines.append(f"  {name:43s} {a:>16s} {b:>18s}   {lam}")
+        lines.append("")
+    clinical = clinical_lines(results)
+    if clinical:
+        lines += [textwrap.fill(line, 100, subsequent_indent="  ") for line in clinical]
         lines.append("")
     if BASELINE_NAME not in set(results.table["model"]):
         lines += [baseline_note(), ""]
@@ -133,7 +138,7 @@ def _figures(results: GaitStudyResults, out: Path) -> list[Path]:
                                           title=f"{target}: lambda table",
                                           ylabel=ylabel)
     written.append(plotting.save(fig, out / "lambda_table.png"))
-    return written
+    return written + clinical_figures(results, out, plotting)
 
 
 def _by_model(results, target):

@@ -42,6 +42,8 @@ class Coverage:
         Whether each held-out row's target is inside its interval.
     widths : ndarray of shape (n_rows,)
         Each interval's width (in the target's units).
+    alphas : list of float
+        The alpha each fit chose.
     """
 
     confidence_level: float
@@ -61,7 +63,7 @@ class Coverage:
         return float(np.sqrt(level * (1 - level) / len(self.covered)))
 
 
-def _interval(model, X_train, y_train, X_new, confidence_level):
+def interval_of(model, X_train, y_train, X_new, confidence_level):
     """The intervals of ``X_new`` from ``model`` fitted on the training rows, with
     the preprocessing fitted on them only: missing values imputed (median),
     features and target standardized (the interval is mapped back)."""
@@ -104,7 +106,7 @@ def coverage_on_halves(model, X, y, *, confidence_level=0.9, n_repeats=5, random
     for _ in range(n_repeats):
         order = rng.permutation(len(y))
         train, test = order[: len(y) // 2], order[len(y) // 2:]
-        bounds, alpha = _interval(model, X[train], y[train], X[test], confidence_level)
+        bounds, alpha = interval_of(model, X[train], y[train], X[test], confidence_level)
         covered.append((y[test] >= bounds[:, 0]) & (y[test] <= bounds[:, 1]))
         widths.append(bounds[:, 1] - bounds[:, 0])
         alphas.append(alpha)
@@ -135,7 +137,7 @@ def coverage_leave_one_out(model, X, y, *, confidence_level=0.9):
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     covered, widths, alphas = [], [], []
     for train, test in LeaveOneOut().split(X):
-        bounds, alpha = _interval(model, X[train], y[train], X[test], confidence_level)
+        bounds, alpha = interval_of(model, X[train], y[train], X[test], confidence_level)
         covered.append(bool(bounds[0, 0] <= y[test][0] <= bounds[0, 1]))
         widths.append(float(bounds[0, 1] - bounds[0, 0]))
         alphas.append(alpha)
