@@ -10,6 +10,7 @@ import sys as _sys
 from ._classifier import MLPClassifier
 from ._ensemble import MLPEnsembleClassifier, MLPEnsembleRegressor
 from ._exceptions import (
+    FarOffWarning,
     FitDivergedError,
     GridEdgeWarning,
     SavedModelVersionError,
@@ -24,7 +25,8 @@ from .model_selection import MLPClassifierCV, MLPRegressorCV
 for _old, _new in _MOVED_MODULES.items():
     _sys.modules.setdefault(_old, _sys.modules[_new])
 
-__all__ = ["FitDivergedError", "GridEdgeWarning", "MLPClassifier", "MLPClassifierCV",
+__all__ = ["FarOffWarning", "FitDivergedError", "GridEdgeWarning", "MLPClassifier",
+           "MLPClassifierCV",
            "MLPEnsembleClassifier", "MLPEnsembleRegressor", "MLPRegressor",
            "MLPRegressorCV", "SavedModelVersionError", "SavedModelVersionWarning",
            "__version__"]

@@ -19,6 +19,16 @@ class FitDivergedError(ValueError):
     """
 
 
+class FarOffWarning(UserWarning):
+    """A fit's predictions are far off its training targets: its loss on them
+    ends over ten times that of an all-zero output (unscaled inputs, a huge
+    ``weight_init``). Scale the features (and a regressor's target).
+
+    Not a ``ConvergenceWarning``: the searches and CV estimators, which
+    aggregate those, let it through from their refit.
+    """
+
+
 class GridEdgeWarning(UserWarning):
     """A search's best value of a numeric axis is the smallest or largest searched.
 

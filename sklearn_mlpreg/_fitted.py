@@ -26,7 +26,7 @@ from ._engine import (
     move,
     namespace,
 )
-from ._exceptions import FitDivergedError
+from ._exceptions import FarOffWarning, FitDivergedError
 from ._spec import ModelSpec
 
 
@@ -150,14 +150,15 @@ def check_outcome(outcome: FitOutcome, *, learning_rate_init: float, max_iter: i
             f"loss of its weights reached {state.last_loss[0]:.3g}, against "
             f"{state.first_loss[0]:.3g} at the start (non-finite, or too many times "
             f"the start's).{advice}")
-    data_loss, zero_output = vars(state).pop("off_target", (np.nan, np.nan))
-    if not outcome.incremental and data_loss[0] > WORSE_THAN_START * zero_output[0]:
+    data_loss, zero_output = vars(state).pop("off_target", ([np.nan], [np.nan]))
+    if (not outcome.incremental and zero_output[0] > 0
+            and data_loss[0] > WORSE_THAN_START * zero_output[0]):
         warnings.warn(
             f"The network's predictions are far off its training targets: its loss on "
             f"them is {data_loss[0]:.3g}, over {WORSE_THAN_START:g} times that of "
             f"predicting an all-zero output ({zero_output[0]:.3g}). Scale the features "
             "(StandardScaler) and, for a regressor, the target; large inputs or a large "
-            "weight_init make the outputs huge.", ConvergenceWarning, stacklevel=3)
+            "weight_init make the outputs huge.", FarOffWarning, stacklevel=3)
     if status == DIVERGED_RESTORED:
         warnings.warn(
             f"Training diverged at epoch {n_iter} (non-finite loss or validation score); "

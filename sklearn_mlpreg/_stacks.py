@@ -185,8 +185,12 @@ def train_stack(models: list[PlannedModel], hooks=None, diagnostics=False, devic
     state.n_iter += done  # a continued training counts all its epochs
     if lone is not None:  # its state, optimizer included
         return [TrainedModel(params[0], state, seconds)]
-    return [TrainedModel(params[k], state.select_model(k, config.checkpoint), seconds)
-            for k in range(K)]
+    trained = [TrainedModel(params[k], state.select_model(k, config.checkpoint), seconds)
+               for k in range(K)]
+    if config.checkpoint:  # the stream goes back with the state (a worker's is a copy)
+        for model, one in zip(models, trained):
+            one.state.rng_state = model.rng.get_state()
+    return trained
 
 
 def _stack_state(models: list[PlannedModel], params) -> TrainingState:

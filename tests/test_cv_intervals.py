@@ -73,7 +73,8 @@ def test_intervals_cover_held_out_rows_near_the_level(seed):
 
 
 def test_refit_false_predicts_with_the_fold_networks_average():
-    model = MLPRegressorCV(alphas=[0.01, 1.0], cv=KFold(4), refit=False, **NET).fit(X, y)
+    model = MLPRegressorCV(alphas=[0.01, 1.0], cv=KFold(4), **NET).fit(X, y)
+    model.set_params(refit=False).fit(X, y)  # no refit of the earlier fit stays behind
     assert not hasattr(model, "best_estimator_") and len(model.fold_estimators_) == 4
     weights = np.array([11, 11, 11, 10]) / 43  # the rows each fold held out
     expected = sum(w * e.predict(X_NEW) for w, e in zip(weights, model.fold_estimators_))

@@ -12,6 +12,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
 from sklearn_mlpreg import (
+    FarOffWarning,
     FitDivergedError,
     MLPClassifier,
     MLPEnsembleRegressor,
@@ -158,8 +159,7 @@ def test_a_fit_whose_predictions_are_far_off_warns_with_the_fix(case):
         params["solver"] = "lbfgs"
     if case == "huge weight_init":
         params["weight_init"] = 1e6
-    with pytest.warns(ConvergenceWarning,
-                      match="far off its training targets.*StandardScaler"):
+    with pytest.warns(FarOffWarning, match="far off its training targets.*StandardScaler"):
         MLPRegressor(**params).fit(Xs, y)
 
 
@@ -172,3 +172,17 @@ def test_a_strong_penalty_or_an_offset_target_is_not_far_off():
         MLPRegressor(alpha=1e7, max_iter=30, random_state=0).fit(X, y)
         MLPRegressor(max_iter=30, random_state=0).fit(X, y + 1e4)
     assert not [w for w in caught if "far off" in str(w.message)]
+
+
+def test_the_far_off_warning_reaches_the_user_through_a_cv_estimator():
+    """The CV estimators aggregate their fits' ConvergenceWarnings and silence
+    their refit's; the far-off warning is its own class and comes through."""
+    with pytest.warns(FarOffWarning):
+        quiet_convergence_only(lambda: MLPRegressorCV(alphas=[1e-3], cv=3, max_iter=10,
+                                                      random_state=0).fit(X * 1e12, y))
+
+
+def quiet_convergence_only(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return call()

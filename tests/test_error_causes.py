@@ -402,3 +402,14 @@ def test_a_batched_search_names_mixed_labels_and_bad_splits(search):
     with pytest.raises(ValueError, match="cv's split 0 has test row index 109"):
         Search(MLPRegressor(max_iter=5), {"alpha": [1e-3, 1.0]}, cv=outside).fit(
             X, X[:, 0])
+
+
+def test_nan_in_a_searchs_x_names_x_and_the_fix():
+    """As the estimators say it (the battery found 'Input contains NaN.')."""
+    from sklearn_mlpreg.model_selection import BatchedGridSearchCV
+
+    X = np.random.RandomState(0).randn(30, 3)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="(?s)Input X contains NaN.*imputer"):
+        BatchedGridSearchCV(MLPRegressor(max_iter=5), {"alpha": [1e-3, 1.0]}, cv=3).fit(
+            X, X[:, 1])

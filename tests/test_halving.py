@@ -254,3 +254,22 @@ def test_budget_dependent_trainings_retrain_every_round(schedule, continued_netw
     theirs = quiet(lambda: HalvingGridSearchCV(model, {"alpha": ALPHAS}, **settings
                                                ).fit(X, y))
     assert_same_search(ours, theirs)
+
+
+def test_survivors_continue_their_random_streams_in_worker_processes():
+    """A process backend trains copies of the networks' random streams: the
+    checkpoint carries each stream's state back, so the survivors' shuffles
+    and dropout masks go on where they stopped (mini-batches below the fold
+    size, dropout), as the retraining's do."""
+    from joblib import parallel_backend
+
+    model = MLPRegressor(hidden_layer_sizes=(8,), random_state=0, learning_rate_init=0.01,
+                         batch_size=16, dropout=0.2)
+    settings = dict(cv=3, factor=3, random_state=0, resource="max_iter", min_resources=4,
+                    max_resources=36)
+    with parallel_backend("loky", n_jobs=2):
+        ours = quiet(lambda: BatchedHalvingGridSearchCV(model, {"alpha": ALPHAS}, n_jobs=2,
+                                                        **settings).fit(X, y))
+    theirs = quiet(lambda: HalvingGridSearchCV(model, {"alpha": ALPHAS}, **settings
+                                               ).fit(X, y))
+    assert_same_search(ours, theirs)

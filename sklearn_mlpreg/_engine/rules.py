@@ -27,7 +27,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "b6555ddb3ccfe2cc"
+CACHE_KEY = "5ea732047613d0ff"
 
 xp = np  # the array namespace of the rules written for any (see jit.in_namespace)
 
@@ -102,7 +102,7 @@ def reference_loss(carried: float, loss: float) -> float:
     """The loss the divergence rule compares with, fixed at a call's first epoch
     (``loss``): the reference ``carried`` in the training state when it is
     finite -- a fresh ``fit`` or warm start sets it to its starting loss
-    (:meth:`.stack.Stack.starting_loss`), ``partial_fit`` calls keep their
+    (:meth:`.stack.TrainingLoss.reference`), ``partial_fit`` calls keep their
     first call's -- else ``|loss|`` (a start whose loss already overflowed).
     (One model's scalars; the reference maps it over its models once per call.)"""
     if np.isfinite(carried):

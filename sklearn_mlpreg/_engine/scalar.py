@@ -14,7 +14,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "b6555ddb3ccfe2cc"
+CACHE_KEY = "5ea732047613d0ff"
 
 exp = np.exp
 log = np.log

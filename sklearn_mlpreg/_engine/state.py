@@ -54,7 +54,8 @@ def diverged(loss: Array, first_loss: Array, guard_explosion: bool | NDArray[np.
              ) -> NDArray[np.bool_]:
     """:func:`.rules.is_diverged` of each model: a non-finite loss, or, for the
     models with ``guard_explosion`` (those without early stopping), a loss over
-    ``EXPLOSION_FACTOR`` times the first epoch's."""
+    ``EXPLOSION_FACTOR`` times the reference ``first_loss``
+    (:func:`.rules.reference_loss`)."""
     return _diverged(loss, first_loss, np.asarray(guard_explosion, dtype=bool))
 
 
@@ -80,7 +81,7 @@ class TrainingState:
         scikit-learn's patience counter.
     first_loss : ndarray of shape (K,)
         The divergence rule's reference (:func:`.rules.reference_loss`): set
-        when a ``fit`` or warm start begins (:meth:`.Stack.starting_loss`),
+        when a ``fit`` or warm start begins (:meth:`.stack.TrainingLoss.reference`),
         kept by the ``partial_fit`` calls that follow (NaN before any training).
     last_loss : ndarray of shape (K,)
         Loss of the last epoch of the last call (of the kept weights, for a

@@ -29,10 +29,11 @@ def one_standard_error_index(results: dict, alphas, n_splits: int) -> int:
     """The index of the largest alpha whose mean test score is at least the best
     mean minus the best alpha's standard error.
 
-    The standard error is ``std_test_score / sqrt(n_splits)`` of the best
-    alpha (``std_test_score`` is the standard deviation of its split scores,
-    ``ddof=0``, as ``cv_results_`` reports it). Alphas whose mean score is NaN
-    (a failed fit) are never chosen.
+    The standard error is glmnet's (``cvsd``): the sample standard deviation
+    of the best alpha's split scores (``ddof=1``) over ``sqrt(n_splits)``,
+    that is ``std_test_score / sqrt(n_splits - 1)`` (``cv_results_`` reports
+    the ``ddof=0`` deviation). Alphas whose mean score is NaN (a failed fit)
+    are never chosen.
 
     Parameters
     ----------
@@ -53,7 +54,7 @@ def one_standard_error_index(results: dict, alphas, n_splits: int) -> int:
         raise ValueError("No alpha has a finite mean test score: there is no best alpha "
                          "to measure one standard error from.")
     best = int(np.nanargmax(means))
-    error = float(results["std_test_score"][best]) / np.sqrt(n_splits)
+    error = float(results["std_test_score"][best]) / np.sqrt(max(n_splits - 1, 1))
     within = np.flatnonzero(np.nan_to_num(means, nan=-np.inf) >= means[best] - error)
     alphas = np.asarray(alphas, dtype=float)
     return int(within[np.argmax(alphas[within])])

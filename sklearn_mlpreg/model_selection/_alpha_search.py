@@ -173,10 +173,12 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
             _raise_nothing_to_choose(errors, scores, defects, self.learning_rate_init)
         self._choose_alpha(alphas, cv)
         self.alphas_ = alphas
-        warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_})
+        warn_about_grid_edges({"alpha": list(alphas)}, {"alpha": self.alpha_best_})
         template = self._estimator_class(**self._estimator_params(self.alpha_))
         classes = self._keep_fold_networks(template, tasks, trained, X, y, classifier)
-        if self.refit:
+        if not self.refit:  # (a refit of an earlier fit would predict for another alpha)
+            vars(self).pop("best_estimator_", None)
+        else:
             with warnings.catch_warnings():  # the fits' endings were reported above
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 self.best_estimator_ = clone(template).fit(X_input, y_input,
@@ -280,7 +282,11 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
                 raise ValueError("return_std needs the network refit on all rows "
                                  "(refit=True); with refit=False, predict_interval "
                                  "gives the spread the fold networks show.")
-            return self._fold_networks.average(X)
+            average = self._fold_networks.average(X)
+            if method == "predict_log_proba":
+                with np.errstate(divide="ignore"):
+                    return np.log(average)
+            return average
         check_same_namespace(self.best_estimator_.coefs_[0], X, type(self).__name__,
                              method)
         return getattr(self.best_estimator_, method)(X, **options)
@@ -307,7 +313,8 @@ class _BaseMLPCV(SavedStateMixin, CallbackSupportMixin, BaseEstimator):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions of ``best_estimator_``.
+            Predictions of ``best_estimator_`` (``refit=False``: the fold
+            networks' average).
         """
         return self._refit_estimator("predict", X)
 

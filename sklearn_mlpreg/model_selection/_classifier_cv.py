@@ -23,7 +23,8 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
     refit on all the data. With ``solver='lbfgs'`` the networks are fit one by
     one.
 
-    Parameters other than ``alphas``, ``cv``, ``scoring`` and ``n_jobs`` are
+    Parameters other than ``alphas``, ``cv``, ``scoring``, ``n_jobs``, ``alpha_rule``
+    and ``refit`` are
     those of :class:`MLPClassifier`.
 
     Parameters
@@ -51,9 +52,10 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
     alpha_rule : {'best', '1se'}, default='best'
         Which alpha the fit takes: the best mean test score, or the largest
         alpha whose mean test score is at least the best mean minus the best
-        alpha's standard error (``std_test_score / sqrt(n_splits)``; glmnet's
-        ``lambda.1se``: the simplest network the data cannot tell from the
-        best, steadier on small tables). ``cv_results_`` is the same for both;
+        alpha's standard error (the ``ddof=1`` deviation of its split scores
+        over ``sqrt(n_splits)``), glmnet's ``lambda.1se``: the simplest network
+        the data cannot tell from the best, steadier on small tables.
+        ``cv_results_`` is the same for both;
         ``alpha_best_`` and ``alpha_1se_`` give each rule's alpha.
 
     refit : bool, default=True
@@ -149,10 +151,14 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
     max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.
 
-    penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
+    penalty : {'l2', 'l1', 'elasticnet', 'group'} or None, default='l2'
         Weight penalty ``R(W)`` (biases are never penalized): ``||W||^2 / 2``,
         ``||W||_1``, or ``l1_ratio ||W||_1 + (1 - l1_ratio) ||W||^2 / 2``, as
-        in :class:`~sklearn.linear_model.SGDRegressor`.
+        in :class:`~sklearn.linear_model.SGDRegressor`, or ``'group'``: a group
+        lasso over the inputs, ``sum_j ||W1[j, :]||_2`` on the first layer's
+        weights (one group per input) plus ``||W||^2 / 2`` on the later layers,
+        which zeroes whole inputs (``feature_importances_`` 0); needs
+        ``solver='adam'`` or ``'sgd'`` and a hidden layer.
 
     l1_ratio : float, default=0.15
         Share of L1 in ``penalty='elasticnet'``, in [0, 1].
@@ -355,9 +361,6 @@ class MLPClassifierCV(ClassifierMixin, _BaseMLPCV):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        if not self.refit:
-            with np.errstate(divide="ignore"):
-                return np.log(self.predict_proba(X))
         return self._refit_estimator("predict_log_proba", X)
 
     def predict(self, X):

@@ -4,7 +4,7 @@ With an epoch budget as the resource (``resource="max_iter"``), round ``r + 1``
 trains its survivors for ``B_{r+1}`` epochs where round ``r`` trained them for
 ``B_r``. Retraining from scratch, as scikit-learn does, repeats the first
 ``B_r`` epochs; here each (candidate, fold) network continues from its
-checkpoint (its last weights, optimizer state, random stream, rows' order,
+checkpoint (its last weights, optimizer state, random stream's state, rows' order,
 stopping counters and best weights), so that the search costs about what
 training the survivors once costs.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from joblib import hash as joblib_hash
 
 from .._engine import MAX_ITER
@@ -43,6 +44,8 @@ class Checkpoints:
     def __init__(self, resource: str, n_splits: int) -> None:
         self.resource, self.n_splits = resource, n_splits
         self.saved: dict[tuple, tuple] = {}
+        # every round splits the same rows: each fold's data is planned once
+        self.folds: dict = {}
 
     def _key(self, candidate: dict, task_index: int) -> tuple:
         others = {name: value for name, value in candidate.items() if name != self.resource}
@@ -66,6 +69,8 @@ class Checkpoints:
             if previous is None:
                 continue
             old_task, old_trained = previous
+            if not _same_split(old_task.fold, task.fold):  # a splitter drawing anew
+                continue
             task.fold, task.plan = old_task.fold, old_task.plan
             task.members = [_continued(new, old, trained, ready) for new, old, trained
                             in zip(task.members, old_task.members, old_trained)]
@@ -79,6 +84,11 @@ class Checkpoints:
             for i, task in enumerate(tasks)
             if task.error is None and task.members and all(m.checkpoint
                                                            for m in task.members)}
+
+
+def _same_split(old, new) -> bool:
+    """Whether two folds train and test on the same rows."""
+    return (np.array_equal(old.train, new.train) and np.array_equal(old.test, new.test))
 
 
 def _continuable(settings) -> bool:
@@ -95,5 +105,7 @@ def _continued(new, old, trained: TrainedModel, ready: dict):
         ready[new.key] = trained
         return replace(old, key=new.key, settings=new.settings)
     resume = Resume(state.last_params[0], state, keep_optimizer=True, continues=True)
+    rng = np.random.RandomState()  # where the stream stopped, also after a worker process
+    rng.set_state(state.rng_state)
     return replace(old, key=new.key, settings=new.settings, params=state.last_params[0],
-                   resume=resume, checkpoint=True)
+                   resume=resume, checkpoint=True, rng=rng)

@@ -53,9 +53,11 @@ class Task:
     error: str | None = None  # why its fit failed (the traceback)
 
 
-def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
-               ) -> list[Task]:
-    """Every (candidate, fold): its data, its networks' settings and initial draws."""
+def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score,
+               folds: dict | None = None) -> list[Task]:
+    """Every (candidate, fold): its data, its networks' settings and initial draws.
+    ``folds`` caches each (setting of the steps before the MLP, split)'s data
+    across calls with the same splits (a halving search's epoch rounds)."""
     step, final = searched_mlp(estimator)
     classifier = is_classifier(estimator)
     shared: dict = {"dtype": np.float64}
@@ -63,7 +65,7 @@ def plan_tasks(estimator, X, y, candidates, splits, fit_params, error_score
         shared["X"] = as_mlp_input(X, type(final).__name__)
         if hasattr(X, "columns"):
             shared["names"] = np.asarray(X.columns, dtype=object)
-    folds: dict[tuple, FoldData] = {}
+    folds = {} if folds is None else folds  # (hash of the steps' setting, split) -> data
     tasks, inits, keys = [], {}, iter(range(1 << 62))
     for c, candidate in enumerate(candidates):
         pre, own = split_candidate(candidate, step)
@@ -192,7 +194,8 @@ def evaluate(estimator, candidates, data: SearchData, scoring: SearchScoring, *,
         X, y, fit_params = to_numpy(X), to_numpy(y), host_values(fit_params)
         scoring = replace(scoring, score_params=host_values(scoring.score_params))
     error_score = scoring.error_score
-    tasks = plan_tasks(estimator, X, y, candidates, data.splits, fit_params, error_score)
+    tasks = plan_tasks(estimator, X, y, candidates, data.splits, fit_params, error_score,
+                       None if checkpoints is None else checkpoints.folds)
     ready = {} if checkpoints is None else checkpoints.prepare(candidates, tasks)
     contexts = [] if callbacks is None else callbacks.evaluations(tasks)
     trained = train_tasks(tasks, n_jobs, hooks, device, ready)

@@ -51,7 +51,8 @@ class FoldData:
 def as_mlp_input(X, name: str):
     """What the MLP's ``fit`` accepts: float arrays (or CSR) with finite values."""
     with clearer_input_errors(name, False, X):
-        X = check_array(X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+                        input_name="X", estimator=name)
     return X.tocsr() if sp.issparse(X) else X
 
 

@@ -28,6 +28,7 @@ from sklearn.model_selection._search_successive_halving import (
 )
 from sklearn.utils.validation import _num_samples
 
+from .._pipeline import searched_mlp
 from ._continue import Checkpoints
 from ._evaluate import count_endings, epochs_run
 from ._search import (
@@ -115,8 +116,10 @@ class _Rounds:
     def __init__(self, search: _BatchedHalvingMixin, prepared) -> None:
         self.search, self.prepared = search, prepared
         # an epoch budget: each round continues the last one's networks
+        step, _ = searched_mlp(search.estimator)
+        own = "max_iter" if step is None else f"{step}__max_iter"
         self.checkpoints = (Checkpoints(search.resource, search.n_splits_)
-                            if search.resource.split("__")[-1] == "max_iter" else None)
+                            if search.resource == own else None)
         self.candidates: list = []
         self.records: list = []
         self.more_results: dict = defaultdict(list)

@@ -22,7 +22,8 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
     are fit one by one (through joblib with ``n_jobs``); L-BFGS cannot share a
     stack.
 
-    Parameters other than ``alphas``, ``cv``, ``scoring`` and ``n_jobs`` are
+    Parameters other than ``alphas``, ``cv``, ``scoring``, ``n_jobs``, ``alpha_rule``
+    and ``refit`` are
     those of :class:`MLPRegressor`.
 
     Parameters
@@ -48,9 +49,10 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
     alpha_rule : {'best', '1se'}, default='best'
         Which alpha the fit takes: the best mean test score, or the largest
         alpha whose mean test score is at least the best mean minus the best
-        alpha's standard error (``std_test_score / sqrt(n_splits)``; glmnet's
-        ``lambda.1se``: the simplest network the data cannot tell from the
-        best, steadier on small tables). ``cv_results_`` is the same for both;
+        alpha's standard error (the ``ddof=1`` deviation of its split scores
+        over ``sqrt(n_splits)``), glmnet's ``lambda.1se``: the simplest network
+        the data cannot tell from the best, steadier on small tables.
+        ``cv_results_`` is the same for both;
         ``alpha_best_`` and ``alpha_1se_`` give each rule's alpha.
 
     refit : bool, default=True
@@ -153,10 +155,14 @@ class MLPRegressorCV(RegressorMixin, _BaseMLPCV):
     max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.
 
-    penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
+    penalty : {'l2', 'l1', 'elasticnet', 'group'} or None, default='l2'
         Weight penalty ``R(W)`` (biases are never penalized): ``||W||^2 / 2``,
         ``||W||_1``, or ``l1_ratio ||W||_1 + (1 - l1_ratio) ||W||^2 / 2``, as
-        in :class:`~sklearn.linear_model.SGDRegressor`.
+        in :class:`~sklearn.linear_model.SGDRegressor`, or ``'group'``: a group
+        lasso over the inputs, ``sum_j ||W1[j, :]||_2`` on the first layer's
+        weights (one group per input) plus ``||W||^2 / 2`` on the later layers,
+        which zeroes whole inputs (``feature_importances_`` 0); needs
+        ``solver='adam'`` or ``'sgd'`` and a hidden layer.
 
     l1_ratio : float, default=0.15
         Share of L1 in ``penalty='elasticnet'``, in [0, 1].

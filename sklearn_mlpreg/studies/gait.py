@@ -241,16 +241,6 @@ def outer_splits(target: str, y, config: GaitStudyConfig) -> list:
     return list(splitter.split(np.zeros(len(y)), y))
 
 
-def evaluate(target, name, model, X, y, splits, config, tick):
-    """Out-of-fold predictions and scores of one model on one target, fold by
-    fold in this process (``tick(status)`` after each fold)."""
-    folds = []
-    for train, test in splits:
-        folds.append(fit_fold(target, name, model, X, y, train, test))
-        tick(folds[-1].status)
-    return score_folds(target, name, y, folds, config)
-
-
 def lambda_table(target, X, y, config) -> pd.DataFrame:
     """The lecture's lambda table on all the data: train / test error per lambda.
 

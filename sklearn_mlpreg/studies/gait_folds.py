@@ -155,8 +155,6 @@ def score_folds(target, name, y, folds: list[FoldResult], config):
     return row, predictions.mean(axis=0)
 
 
-
-
 def pooled_intervals(y, folds: list[FoldResult]):
     """Every row's interval from the fold that held it out, ``(n, 2)``, or None."""
     if any(f.interval is None for f in folds):

@@ -7,12 +7,14 @@ this study measures the coverage on rows the fit never saw:
 
 * on a large table (scikit-learn's diabetes, 442 rows): repeated random
   halves, intervals from the first half, coverage on the second;
-
-(each fit imputes, standardizes the features and the target on its own rows,
-and maps the interval back to the target's units)
 * on a small one (the gait table's TUG or BBS, 23 rows): leave-one-out
   around the whole fit (each row's interval from a CV estimator fitted,
   with jackknife+ inside, on the other rows).
+
+Each fit imputes, standardizes the features and the target on its own rows,
+and maps the interval back to the target's units (:func:`interval_of`: the
+recipe for intervals of a pipeline, whose own ``predict_interval`` a
+``Pipeline`` does not expose).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from ..jit import jit
 from ..types import Array
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "b6555ddb3ccfe2cc"
+CACHE_KEY = "5ea732047613d0ff"
 
 N, M = 624, 397  # MT19937's state length and shift
 MATRIX_A, UPPER, LOWER = 0x9908B0DF, 0x80000000, 0x7FFFFFFF
