@@ -19,6 +19,13 @@ Tests that cannot apply, with the reason and where their intent is covered:
   fit to one point; ``partial_fit`` still takes single samples). Its intent,
   a reloaded model that keeps learning with ``partial_fit``, is tested in
   ``tests/test_io.py``.
+* ``test_mlp_diverging_loss`` expects a fit whose every epoch exploded (lr 1
+  on unscaled iris: the best validation epoch trains at 1.6e5 against 0.8 at
+  the start, R^2 about -4e5) to return those weights. Here such a fit raises
+  ``FitDivergedError`` with the fix (CHANGELOG 0.3.0); its intent, no crash
+  on the NaN validation scores of a training that diverges after good epochs,
+  is kept: ``test_diverging_fit_with_early_stopping_keeps_the_best_weights``
+  in ``tests/test_base.py``.
 """
 
 import re
@@ -30,7 +37,7 @@ import pytest
 import sklearn
 
 NOT_APPLICABLE = ["test_gradient", "test_early_stopping_stratified",
-                  "test_mlp_loading_from_joblib_partial_fit"]
+                  "test_mlp_loading_from_joblib_partial_fit", "test_mlp_diverging_loss"]
 
 CONFTEST = '''
 import pytest
@@ -69,9 +76,16 @@ def test_scikit_learn_mlp_suite_passes(tmp_path):
 
 def test_the_not_applicable_tests_still_fail_for_the_stated_reason(tmp_path):
     """Keeps the list honest: the stated reasons must still hold."""
-    from sklearn_mlpreg import MLPClassifier
+    from sklearn.datasets import load_iris
+
+    from sklearn_mlpreg import FitDivergedError, MLPClassifier, MLPRegressor
 
     assert not hasattr(MLPClassifier(), "_loss_grad_lbfgs")
     with pytest.raises(ValueError, match="The validation set is too small"):
         MLPClassifier(early_stopping=True).fit([[1, 2], [2, 3], [3, 4], [4, 5]],
                                                [0, 0, 0, 1])
+    X_iris, y_iris = load_iris(return_X_y=True)
+    with pytest.raises(FitDivergedError, match="against 0.815 at the start"):
+        MLPRegressor(hidden_layer_sizes=100, activation="identity", solver="sgd",
+                     learning_rate_init=1, max_iter=20, early_stopping=True,
+                     n_iter_no_change=10, random_state=0).fit(X_iris, y_iris)
