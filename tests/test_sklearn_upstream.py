@@ -28,6 +28,7 @@ Tests that cannot apply, with the reason and where their intent is covered:
   in ``tests/test_base.py``.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -35,6 +36,8 @@ from pathlib import Path
 
 import pytest
 import sklearn
+
+import sklearn_mlpreg
 
 NOT_APPLICABLE = ["test_gradient", "test_early_stopping_stratified",
                   "test_mlp_loading_from_joblib_partial_fit", "test_mlp_diverging_loss"]
@@ -64,10 +67,15 @@ def test_scikit_learn_mlp_suite_passes(tmp_path):
     (tmp_path / "test_upstream_mlp.py").write_text(patched)
     (tmp_path / "conftest.py").write_text(CONFTEST)
     deselect = [f"--deselect=test_upstream_mlp.py::{name}" for name in NOT_APPLICABLE]
+    # the subprocess imports the sklearn_mlpreg this suite imports (not another
+    # installed copy)
+    package_root = str(Path(sklearn_mlpreg.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "test_upstream_mlp.py", *deselect],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env,
     )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout else ""
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
