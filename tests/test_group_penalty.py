@@ -291,3 +291,15 @@ def test_plot_group_path(tmp_path):
     assert ax.has_data() and len(ax.lines) == 2 and ax.get_xscale() == "log"
     assert "kept at 2" in ax.get_legend().get_texts()[0].get_text()
     ax.figure.savefig(os.path.join(tmp_path, "group.png"))
+
+
+@pytest.mark.parametrize("alphas, message", [
+    ([], "non-empty"), ([[0.1, 1.0]], "non-empty"), ([0.1, -1.0], "finite and >= 0"),
+    ([0.1, np.nan], "finite and >= 0"), (["a lot"], "must be numbers"),
+])
+@pytest.mark.parametrize("function", ["group_path", "regularization_path"])
+def test_the_paths_refuse_a_bad_lambda_grid(function, alphas, message):
+    from sklearn_mlpreg import studies
+
+    with pytest.raises(ValueError, match=f"{function}: .*{message}"):
+        getattr(studies, function)(MLPRegressor(max_iter=5), X, Y, alphas=alphas)

@@ -31,6 +31,23 @@ from .._regressor import MLPRegressor
 from ..model_selection import MLPClassifierCV, MLPRegressorCV
 
 
+def lambda_grid(alphas, function: str) -> list[float]:
+    """``alphas`` as a list of floats, checked: a non-empty sequence of finite
+    numbers >= 0 (a clear error instead of an empty table or a failed fit)."""
+    try:
+        grid = np.asarray(alphas, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{function}: alphas must be numbers (a list or 1-D array "
+                         f"of lambdas >= 0); got {alphas!r}.") from None
+    if grid.ndim > 1 or grid.size == 0:
+        raise ValueError(f"{function}: alphas must be a non-empty list or 1-D array "
+                         f"of lambdas >= 0, e.g. np.logspace(-3, 2, 6); got {alphas!r}.")
+    if not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ValueError(f"{function}: every alpha must be finite and >= 0; got "
+                         f"{grid.tolist()}.")
+    return [float(a) for a in np.ravel(grid)]
+
+
 def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
                         random_state=None, n_jobs=None) -> pd.DataFrame:
     """Training and test error of ``estimator`` for each lambda.
@@ -69,7 +86,7 @@ def regularization_path(estimator, X, y, *, alphas, cv=5, penalty=None,
     if random_state is not None:
         changes[f"{prefix}random_state"] = random_state
     estimator.set_params(**changes)
-    alphas = [float(a) for a in np.ravel(alphas)]
+    alphas = lambda_grid(alphas, "regularization_path")
     classifier = is_classifier(estimator)
     scoring = "neg_log_loss" if classifier else "neg_mean_squared_error"
     with warnings.catch_warnings():
@@ -149,7 +166,7 @@ def group_path(estimator, X, y, *, alphas, random_state=None) -> GroupPath:
     if random_state is not None:
         changes[f"{prefix}random_state"] = random_state
     estimator.set_params(**changes)
-    alphas = [float(a) for a in np.ravel(alphas)]
+    alphas = lambda_grid(alphas, "group_path")
     rows, names = [], None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
