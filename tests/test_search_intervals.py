@@ -3,6 +3,7 @@ and cross-conformal sets equal to MAPIE's from the same folds, with no training
 beyond the search's."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -208,8 +209,10 @@ def test_halving_searches_refuse_with_the_reason_and_the_fix():
     halving = BatchedHalvingGridSearchCV(MLPRegressor(**NET), {"alpha": [0.01, 1.0]},
                                          cv=KFold(3), min_resources=20, random_state=0
                                          ).fit(X, y)
-    with pytest.raises(NotImplementedError, match="subsample.*BatchedGridSearchCV"):
+    assert not hasattr(halving, "predict_interval")
+    with pytest.raises(AttributeError, match="has no attribute 'predict_interval'") as info:
         halving.predict_interval(X_NEW)
+    assert re.search("subsample.*BatchedGridSearchCV", str(info.value.__cause__))
     assert not hasattr(halving, "fold_estimators_")
     assert "fold_estimators_" not in BatchedHalvingGridSearchCV.__doc__
     for cls in (BatchedGridSearchCV, BatchedRandomizedSearchCV):

@@ -13,7 +13,8 @@ answers without training anything more:
   ``MLPClassifierCV.predict_set`` and MAPIE's ``CrossConformalClassifier``.
 
 Each method exists only for the searches of its kind (``available_if``, as
-scikit-learn's searches expose ``predict_proba``).
+scikit-learn's searches expose ``predict_proba``), and not for the halving
+searches (the missing attribute's error is caused by their reason).
 """
 
 from __future__ import annotations
@@ -30,11 +31,20 @@ from ._fold_networks import FoldNetworks
 from ._scoring import fitted_estimator
 
 
+def _keeps_fold_networks(search) -> None:
+    """Raise the reason a search keeps no fold models (the halving searches):
+    ``available_if`` then reports the method missing, caused by that reason."""
+    if search._fold_networks_refusal is not None:
+        raise AttributeError(f"{type(search).__name__}: {search._fold_networks_refusal}")
+
+
 def _regressor_search(search) -> bool:
+    _keeps_fold_networks(search)
     return is_regressor(search.estimator)
 
 
 def _classifier_search(search) -> bool:
+    _keeps_fold_networks(search)
     return is_classifier(search.estimator)
 
 
@@ -78,9 +88,6 @@ class _SearchIntervalsMixin:
         are none."""
         check_is_fitted(self)
         name = type(self).__name__
-        if self._fold_networks_refusal is not None:
-            raise NotImplementedError(f"{name} has no {method}: "
-                                      + self._fold_networks_refusal)
         if self.multimetric_ and not self.refit:
             raise ValueError(
                 f"{method} uses the best candidate's fold networks, and this {name} "
@@ -124,7 +131,7 @@ class _SearchIntervalsMixin:
         level. Sample weights do not enter the intervals. ``cv`` must hold out
         every row exactly once (KFold, GroupKFold, LeaveOneOut); with several
         metrics, ``refit`` must name the one that chose the candidate. The
-        halving searches refuse it: their last round trains on a subsample
+        halving searches do not have it: their last round trains on a subsample
         of the rows (or continues networks over rounds), so the rows are not
         each held out once by the best candidate's final networks.
 
@@ -167,7 +174,7 @@ class _SearchIntervalsMixin:
         no fit beyond the search's. The candidate was chosen on the same
         folds, which makes the scores optimistic (sets a little small on small
         tables). ``cv`` must hold out every row exactly once; with several
-        metrics, ``refit`` must name one. The halving searches refuse it.
+        metrics, ``refit`` must name one. The halving searches do not have it.
 
         Parameters
         ----------
