@@ -13,12 +13,16 @@ answer, without any fit beyond the CV's:
   them from the same networks (:mod:`._conformal`);
 * ``predict_set``: cross-conformal prediction sets, as MAPIE's
   ``CrossConformalClassifier``.
+
+The batched searches keep their best candidate's fold models the same way
+(:mod:`._search_intervals`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 
 from .._stacks import fitted_network
 from ._conformal import cross_conformal_sets, cv_plus_intervals, fold_of_row_from_splits
@@ -29,8 +33,10 @@ class FoldNetworks:
 
     Parameters
     ----------
-    estimators : list of fitted MLPRegressor or MLPClassifier
-        The split's network, trained on its training rows.
+    estimators : list of fitted estimators
+        The split's network (an MLP; for a batched search also a seed ensemble,
+        or a pipeline of the split's fitted steps ending in either), trained on
+        its training rows.
     test_rows : list of ndarray of int
         Each split's held-out rows.
     oof : ndarray of shape (n_samples,) or (n_samples, n_outputs_or_classes)
@@ -75,13 +81,21 @@ class FoldNetworks:
         own = [t for t in tasks if t.candidate == candidate]
         estimators = [fitted_network(template, t.members[0], trained[t.members[0].key],
                                      feature_names) for t in own]
-        test_rows = [np.asarray(t.fold.test) for t in own]
+        return cls.from_estimators(estimators, [t.fold.test for t in own], X, classes)
+
+    @classmethod
+    def from_estimators(cls, estimators: list, test_rows: list, X,
+                        classes=None) -> FoldNetworks:
+        """Fitted fold models (networks, seed ensembles, pipelines ending in
+        either), each split's held-out rows, and their out-of-fold outputs on
+        ``X`` (probabilities over ``classes`` for a classifier)."""
+        test_rows = [np.asarray(rows) for rows in test_rows]
         networks = cls(estimators, test_rows, None, classes)
         oof = None
         for estimator, rows in zip(estimators, test_rows):
             part = networks.outputs(estimator, _safe_indexing(X, rows))
             if oof is None:
-                oof = np.full((X.shape[0],) + part.shape[1:], np.nan)
+                oof = np.full((_num_samples(X),) + part.shape[1:], np.nan)
             oof[rows] = part
         networks.oof = oof
         return networks

@@ -60,6 +60,13 @@ class _BatchedHalvingMixin(_BatchedSearchMixin):
 
     _sklearn_search = ("sklearn.model_selection.HalvingGridSearchCV (or "
                        "HalvingRandomSearchCV)")
+    _fold_networks_refusal = (
+        "successive halving keeps no fold networks. Its last round trains on a "
+        "subsample of the rows (resource='n_samples'), so not every row of X is held "
+        "out once by the best candidate's networks, as conformal prediction needs. "
+        "For intervals or sets, search the surviving candidates with "
+        "BatchedGridSearchCV (or tune alpha with MLPRegressorCV / MLPClassifierCV): "
+        "their fold networks give them without training anything more.")
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):

@@ -49,6 +49,7 @@ from .._spec import fit_targets
 from ._evaluate import SearchData, count_endings, epochs_run, evaluate
 from ._folds import check_splits
 from ._scoring import SearchScoring
+from ._search_intervals import _SearchIntervalsMixin
 from ._task_tree import _SearchCallbacks
 
 
@@ -117,7 +118,7 @@ class _PreparedFit(NamedTuple):
     callbacks: _SearchCallbacks
 
 
-class _BatchedSearchMixin(SavedStateMixin):
+class _BatchedSearchMixin(_SearchIntervalsMixin, SavedStateMixin):
     """``fit`` for the batched searches (see the module docstring)."""
 
     _fitted_needs = ("cv_results_",)
@@ -160,6 +161,7 @@ class _BatchedSearchMixin(SavedStateMixin):
         warn_about_endings(count_endings(tasks, trained))
         results = self._format_results(candidates, self.n_splits_, records)
         self._finish_fit(prepared, results, records)
+        self._keep_fold_networks(tasks, trained, X, y)  # (no training: they exist)
         # an array attribute: in X's namespace and on its device (array_api_dispatch)
         self.n_iter_ = move(epochs_run(tasks, trained).reshape(len(candidates),
                                                                 self.n_splits_), dispatched(X))
@@ -243,14 +245,25 @@ class _BatchedSearchMixin(SavedStateMixin):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
 
-def _inherited_sections(search: type) -> str:
+def _inherited_sections(search: type, fold_estimators: bool = False) -> str:
     """The Parameters and Attributes sections of scikit-learn's ``search``, with
-    the batched search's own attribute ``n_iter_``."""
+    the batched search's own attributes ``n_iter_`` (and ``fold_estimators_``)."""
     doc = search.__doc__
     sections = doc[doc.index("    Parameters\n"):doc.index("    See Also\n")]
     return sections + (
         "    n_iter_ : ndarray of shape (n_candidates, n_splits)\n"
-        "        Epochs (L-BFGS iterations) each (candidate, fold) network ran.\n\n")
+        "        Epochs (L-BFGS iterations) each (candidate, fold) network ran.\n\n"
+    ) + (_FOLD_ESTIMATORS if fold_estimators else "")
+
+
+_FOLD_ESTIMATORS = """    fold_estimators_ : list of estimators
+        The best candidate's model of each split, trained on the split's
+        training rows by the search itself (a pipeline: the split's fitted
+        steps followed by its network); ``predict_interval`` (a regressor) or
+        ``predict_set`` (a classifier) calibrate on their out-of-fold
+        predictions. Not set with several metrics and ``refit=False``.
+
+"""
 
 
 _TIMING = """
@@ -287,7 +300,7 @@ class BatchedGridSearchCV(_BatchedSearchMixin, GridSearchCV):
     and the same methods (``predict``, ``predict_proba``, ``score``, ...),
     with the (candidate, fold) networks trained together. Any other estimator
     raises a ``TypeError`` that says to use ``GridSearchCV``.
-""" + _TIMING + _inherited_sections(GridSearchCV) + """
+""" + _TIMING + _inherited_sections(GridSearchCV, True) + """
     See Also
     --------
     sklearn.model_selection.GridSearchCV : The search this one equals.
@@ -326,7 +339,7 @@ class BatchedRandomizedSearchCV(_BatchedSearchMixin, RandomizedSearchCV):
     estimator is this library's MLP, alone or as the last step of a
     ``Pipeline`` (see :class:`BatchedGridSearchCV`): the candidates are those
     ``RandomizedSearchCV`` samples with the same ``random_state``.
-""" + _TIMING + _inherited_sections(RandomizedSearchCV) + """
+""" + _TIMING + _inherited_sections(RandomizedSearchCV, True) + """
     See Also
     --------
     sklearn.model_selection.RandomizedSearchCV : The search this one equals.
