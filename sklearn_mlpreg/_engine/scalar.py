@@ -14,7 +14,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "42a06dce74b99024"
+CACHE_KEY = "f4a963a9338b8588"
 
 exp = np.exp
 log = np.log

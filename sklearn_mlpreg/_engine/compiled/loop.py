@@ -39,7 +39,7 @@ from .kernels import _model_step, model_rows
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "42a06dce74b99024"
+CACHE_KEY = "f4a963a9338b8588"
 
 
 class Curves(NamedTuple):
