@@ -1,7 +1,8 @@
 """The compiled kernels run where they must and only there.
 
-``compiled.runs`` counts the calls of the two compiled entry points (the batch
-step and the whole-training loop). A fit that silently fell back to the numpy
+``compiled.runs`` counts the calls of the compiled entry points (the batch
+step, the whole-training loop, and the mini-batch loop's shuffles and masks
+from the compiled streams). A fit that silently fell back to the numpy
 reference would still pass the equality tests of ``test_compiled.py`` (both
 runs would be the reference); these tests fail instead.
 """
@@ -22,12 +23,15 @@ Y = X[:, 0] - 2 * X[:, 1] + 0.1 * RNG.normal(size=40)
 
 def runs_of(fit, monkeypatch, *args):
     """The calls of each compiled entry point during ``fit(*args)``."""
-    counts = {"batch_step": 0, "train_full_batch": 0}
+    counts = dict.fromkeys(compiled.runs, 0)
     monkeypatch.setattr(compiled, "runs", counts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit(*args)
     return counts
+
+
+NONE = {"batch_step": 0, "train_full_batch": 0, "shuffle": 0, "draw_masks": 0}
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def numba_on(monkeypatch):
 def test_full_batch_fit_runs_the_compiled_loop(numba_on, monkeypatch):
     model = MLPRegressor(hidden_layer_sizes=(5,), max_iter=7, tol=0, random_state=0)
     runs = runs_of(model.fit, monkeypatch, X, Y)
-    assert runs == {"batch_step": 0, "train_full_batch": 1}
+    assert runs == {**NONE, "train_full_batch": 1}
     assert model.n_iter_ == 7
 
 
@@ -48,7 +52,21 @@ def test_mini_batch_fit_runs_the_compiled_step(numba_on, monkeypatch):
     model = MLPRegressor(hidden_layer_sizes=(5,), batch_size=10, max_iter=3, tol=0,
                          random_state=0)
     runs = runs_of(model.fit, monkeypatch, X, Y)
-    assert runs == {"batch_step": 3 * 4, "train_full_batch": 0}  # 4 batches, 3 epochs
+    assert runs == {**NONE, "batch_step": 3 * 4}  # 4 batches, 3 epochs
+
+
+def test_mini_batch_dropout_draws_in_compiled_code(numba_on, monkeypatch):
+    """One shuffle call an epoch and one mask call a batch, for the whole stack."""
+    model = MLPRegressor(hidden_layer_sizes=(5, 4), dropout=(0.2, 0.1), batch_size=15,
+                         max_iter=6, tol=0, random_state=0)
+    runs = runs_of(model.fit, monkeypatch, X, Y)
+    assert runs == {**NONE, "batch_step": 6 * 3, "shuffle": 6, "draw_masks": 6 * 3}
+    search = MLPRegressorCV(alphas=[0.01, 1.0, 30.0], cv=3, hidden_layer_sizes=(4,),
+                            batch_size=10, dropout=0.2, max_iter=8, tol=0, random_state=0)
+    runs = runs_of(search.fit, monkeypatch, X, Y)
+    # folds of 27, 27 and 26 rows: two stacks (3 batches an epoch), and the refit (4)
+    assert runs["draw_masks"] == runs["batch_step"] == 8 * (3 + 3 + 4)
+    assert runs["shuffle"] == 8 * 3  # one call an epoch for all networks of a stack
 
 
 def test_partial_fit_and_early_stopping_run_the_compiled_step(numba_on, monkeypatch):
@@ -75,7 +93,7 @@ def test_sparse_input_takes_the_reference(numba_on, monkeypatch):
         model = MLPRegressor(hidden_layer_sizes=(5,), batch_size=batch_size, max_iter=3,
                              random_state=0)
         runs = runs_of(model.fit, monkeypatch, sp.csr_matrix(X), Y)
-        assert runs == {"batch_step": 0, "train_full_batch": 0}
+        assert runs == NONE
 
 
 def test_switched_off_takes_the_reference(monkeypatch):
@@ -84,4 +102,4 @@ def test_switched_off_takes_the_reference(monkeypatch):
         model = MLPRegressor(hidden_layer_sizes=(5,), batch_size=batch_size, max_iter=3,
                              random_state=0)
         runs = runs_of(model.fit, monkeypatch, X, Y)
-        assert runs == {"batch_step": 0, "train_full_batch": 0}
+        assert runs == NONE

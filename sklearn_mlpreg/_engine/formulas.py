@@ -24,7 +24,7 @@ from .jit import jit
 from .types import Array
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 xp = scalar  # the namespace of one element (see jit.in_namespace for arrays)
 

@@ -39,7 +39,7 @@ COMPILED_SOURCES = ("jit.py", "scalar.py", "rules.py", "formulas.py", "settings.
                     "compiled/kernels.py", "compiled/loop.py", "compiled/penalty.py",
                     "compiled/streams.py")
 #: The digest of :data:`COMPILED_SOURCES` this file was compiled with (see above).
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 
 def jit(function: Callable, **options: Any) -> Callable:

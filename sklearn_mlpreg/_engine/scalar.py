@@ -14,7 +14,7 @@ import numpy as np
 from .jit import jit
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 exp = np.exp
 log = np.log

@@ -40,7 +40,7 @@ from .state import TrainingState
 from .types import TrainingConfig
 
 #: See :mod:`.jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 STEP_FIELDS = ("l2", "l1", "group", "rate", "beta_1", "beta_2", "epsilon", "one_minus_beta_1",
                "one_minus_beta_2", "momentum", "nesterov", "slope", "clip")

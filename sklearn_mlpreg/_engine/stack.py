@@ -27,7 +27,8 @@ from .backend import (
     to_numpy,
     zeros,
 )
-from .compiled import CompiledStep, available
+from .compiled import CompiledStep, MaskStreams, available
+from .dropout import draw_masks
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
 from .objective import Objective
@@ -166,7 +167,43 @@ class Stack:
         # take dense numpy arrays only)
         self.compiled = (CompiledStep(arch, params.dtype) if available()
                          and not sp.issparse(data.X) and is_numpy(data.X, params) else None)
+        self.streams: MaskStreams | None = None  # see open_streams
         self._refresh()
+
+    def open_streams(self, epochs: int) -> None:
+        """With the compiled step, copy the random streams of the models that draw
+        from them in a training of ``epochs`` epochs (shuffles, dropout masks) into
+        compiled code (:class:`.compiled.MaskStreams`): the epochs then shuffle
+        and draw their masks without Python, in the reference's order. Only when
+        it pays: reading and writing back a generator's state costs about as much
+        as a dozen draws from Python (~0.1 ms), so a training with fewer draws per
+        model (``partial_fit``'s one epoch) keeps the reference's draws; and only
+        when each such model has its own generator. :meth:`close_streams` puts
+        the states back; nothing else reads the generators in between."""
+        shuffles = self.shuffle & (not self.full_batch)
+        layers = (self.dropout > 0).sum(axis=1)  # the layers each model draws masks for
+        draws = epochs * (shuffles + self.n_batches * layers)
+        users = [id(self.rngs[k]) for k in np.flatnonzero(draws)]
+        if (self.compiled is None or draws.max(initial=0) < 12 or self.n_rows >= 2 ** 32
+                or len(set(users)) < len(users)):
+            return
+        self.streams = MaskStreams(self.dropout, self.arch.layer_units[1:-1],
+                                   self.arch.dropout_mode, self.rngs,
+                                   numpy_dtype(self.params), drawing=shuffles)
+
+    def close_streams(self) -> None:
+        """Put the compiled streams' states back into the generators."""
+        if self.streams is not None:
+            self.streams.finish()
+            self.streams = None
+
+    def draw_masks(self, work: Workspace) -> None:
+        """Redraw one batch's dropout masks of every model into ``work``
+        (:func:`.dropout.draw_masks`, or the same draws in compiled code)."""
+        if self.streams is not None:
+            self.streams.draw(work.mask_matrix, self.ids)
+        else:
+            draw_masks(work, self.rngs, self.arch.dropout_mode)
 
     def final_orders(self) -> NDArray[np.intp]:
         """Every model's order of its rows after its last shuffle, ``(K, n_rows)``."""
@@ -233,10 +270,13 @@ class Stack:
     def _mini_batches(self, X: Inputs, Y: Array, sw: Array | None) -> Iterator[Batch]:
         """Reorder the rows of the models that shuffle (composing permutations, as
         scikit-learn does) and cut."""
-        for k in np.flatnonzero(self.shuffle):
-            permutation = np.arange(self.n_rows)
-            self.rngs[k].shuffle(permutation)
-            self.order[k] = self.order[k][permutation]
+        if self.streams is not None:  # the same draws in compiled code
+            self.streams.shuffle(self.order, self.ids, self.shuffle)
+        else:
+            for k in np.flatnonzero(self.shuffle):
+                permutation = np.arange(self.n_rows)
+                self.rngs[k].shuffle(permutation)
+                self.order[k] = self.order[k][permutation]
         index = self.order if self.rows is None else np.take_along_axis(
             self.rows, self.order, axis=1
         )

@@ -30,7 +30,6 @@ from numpy.typing import NDArray
 from .activations import saturation
 from .backend import copy, move, set_rows, take_rows, to_numpy
 from .compiled import MaskStreams, train_full_batch
-from .dropout import draw_masks
 from .jit import plain
 from .losses import LOSSES
 from .network import Architecture, Workspace, predict
@@ -88,11 +87,7 @@ def train(
     if loop.runs_in_compiled_code():
         loop.run_compiled()
     else:
-        for _ in range(int(config.max_iter.max())):
-            if not loop.epoch():
-                break
-        else:
-            loop.out_of_epochs()
+        loop.run_epochs()
     state.flush()
     if config.checkpoint:  # what continuing needs: the last weights, not the best
         state.last_params, state.order = copy(params), loop.stack.final_orders().copy()
@@ -154,6 +149,21 @@ class _Loop:
                          self.config, stack.penalty, guard_explosion=~self.early,
                          masks=masks, n_samples=stack.n_rows)
         self.params[:] = stack.params
+
+    def run_epochs(self) -> None:
+        """Every epoch, one at a time for all models (the generators' states in
+        compiled code meanwhile when the stack draws from them there, see
+        :meth:`.stack.Stack.open_streams`)."""
+        epochs = int(self.config.max_iter.max())
+        self.stack.open_streams(1 if self.config.incremental else epochs)  # (partial_fit)
+        try:
+            for _ in range(epochs):
+                if not self.epoch():
+                    break
+            else:
+                self.out_of_epochs()
+        finally:  # the generators as the reference leaves them, also after an error
+            self.stack.close_streams()
 
     def epoch(self) -> bool:
         """Run one epoch of every model still training; False when none is left."""
@@ -240,7 +250,7 @@ def _run_epoch(stack: Stack, optimizer: Any, data: TrainingData, config: Trainin
     for b, (Xb, Yb, wb, n_b) in enumerate(stack.epoch_batches(data)):
         work = stack.workspace(Xb.shape[-2])  # all rows when folds are 0/1 weights
         if work.mask_matrix is not None:
-            draw_masks(work, stack.rngs, stack.arch.dropout_mode)
+            stack.draw_masks(work)
             # drawn on the host, used on the params' device (numpy: the same arrays)
             work.masks = [None if m is None else move(m, stack.params)
                           for m in work.host_masks]

@@ -49,7 +49,7 @@ from ..state import TrainingState
 from ..types import Array, TrainingConfig
 from .kernels import batch_step
 from .loop import Curves, Streams, train_epochs
-from .streams import read_states, write_back
+from .streams import draw_stack_masks, read_states, shuffle_rows, write_back
 
 _final_status = plain(final_status)  # on the array of K models
 
@@ -57,9 +57,10 @@ __all__ = ["CompiledStep", "MaskStreams", "StepOutput", "available", "runs",
            "train_full_batch"]
 
 #: How many times the compiled entry points ran in this process (the batch
-#: step, and the whole-training loop): the tests read them to prove that the
-#: compiled path ran where it must, and not where it must not.
-runs = {"batch_step": 0, "train_full_batch": 0}
+#: step, the whole-training loop, and the mini-batch loop's shuffles and masks
+#: from :class:`MaskStreams`): the tests read them to prove that the compiled
+#: path ran where it must, and not where it must not.
+runs = {"batch_step": 0, "train_full_batch": 0, "shuffle": 0, "draw_masks": 0}
 
 
 def available() -> bool:
@@ -239,10 +240,18 @@ def train_full_batch(step: CompiledStep, batch: tuple, params: Array, state: Tra
 
 
 class MaskStreams:
-    """The dropout of a stack for the compiled loop: each model's drop rate and
-    kept-unit value per hidden layer, and the states of the random streams of
-    the models that drop units (copied out of their generators, and put back
-    by :meth:`finish`).
+    """The random streams of a stack in compiled code: each model's drop rate
+    and kept-unit value per hidden layer, and the states of the streams of the
+    models that draw from their generators during the training (those that drop
+    units, and the ``drawing`` ones: mini-batch shuffles), copied out of their
+    generators once and put back by :meth:`finish`.
+
+    The full-batch loop draws its masks from them (:meth:`streams`), the
+    mini-batch loop its shuffles (:meth:`shuffle`) and each batch's masks
+    (:meth:`draw`): each stream is consumed in the reference's order, so the
+    masks, the orders and the generators' final states are the reference's bit
+    for bit. The mask rule (``random_sample >= p``) is
+    :func:`.streams.draw_masks`'s, the kept value :func:`..dropout.kept_value`.
 
     Parameters
     ----------
@@ -252,23 +261,46 @@ class MaskStreams:
     mode : {"inverted", "weight_scaling"}
     rngs : list of numpy.random.RandomState
     dtype : dtype
+    drawing : ndarray of shape (K,) of bool, default=None
+        Models that draw from their streams without dropout.
     """
 
     def __init__(self, rates: Array, widths: Sequence[int], mode: str,
-                 rngs: list[np.random.RandomState], dtype: DTypeLike) -> None:
-        rates = np.asarray(rates, dtype=np.float64)
-        self.rates, self.kept = rates.astype(dtype), kept_value(rates, mode).astype(dtype)
+                 rngs: list[np.random.RandomState], dtype: DTypeLike,
+                 drawing: Array | None = None) -> None:
+        # compared with the float64 random_sample as the reference compares them
+        self.rates = np.asarray(rates, dtype=np.float64)
+        self.kept = kept_value(self.rates, mode).astype(dtype)
         self.widths = np.asarray(widths, dtype=np.int64)
         self.rngs = rngs
-        self.models = np.flatnonzero(rates.max(axis=1) > 0) if rates.size else rates
-        self.keys, self.positions = read_states(rngs) if len(self.models) else (
-            np.zeros((1, 624), dtype=np.uint32), np.zeros(1, dtype=np.int64))
+        draws = self.rates.max(axis=1) > 0 if self.rates.size else np.zeros(len(rngs), bool)
+        self.models = np.flatnonzero(draws if drawing is None else draws | drawing)
+        self.keys = np.zeros((max(1, len(rngs)), 624), dtype=np.uint32)
+        self.positions = np.zeros(max(1, len(rngs)), dtype=np.int64)
+        if len(self.models):
+            self.keys[self.models], self.positions[self.models] = read_states(
+                [rngs[k] for k in self.models])
 
     def streams(self, n: int) -> Streams:
         """The :class:`.loop.Streams` of the compiled loop for batches of ``n`` rows."""
         width = max(1, int(self.widths.sum()))
         return Streams(self.rates, self.kept, self.widths, self.keys, self.positions,
-                       np.ones((1 + n, width), dtype=self.rates.dtype))
+                       np.ones((1 + n, width), dtype=self.kept.dtype))
+
+    def shuffle(self, order: Array, ids: Array, shuffle: Array) -> None:
+        """Shuffle the rows of ``order`` (model ``ids[j]``'s row order) whose
+        ``shuffle`` is set, as ``RandomState.shuffle`` of a permutation composed
+        with the row (:meth:`..stack.Stack.epoch_batches`), in place."""
+        runs["shuffle"] += 1
+        shuffle_rows(self.keys, self.positions, ids, shuffle, order)
+
+    def draw(self, masks: Array, ids: Array) -> None:
+        """One batch's masks of the stack's models ``ids`` into their rows of the
+        ``(K, 1 + n, hidden units)`` ``masks`` (:attr:`..network.Workspace.mask_matrix`),
+        as :func:`..dropout.draw_masks` draws them."""
+        runs["draw_masks"] += 1
+        draw_stack_masks(self.keys, self.positions, ids, self.rates, self.kept,
+                         self.widths, masks)
 
     @classmethod
     def none(cls, dtype: DTypeLike) -> MaskStreams:

@@ -35,7 +35,7 @@ from ..types import Array
 from .penalty import _proximal_group, _proximal_l1, _sum_of_products
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 _jit = jit  # (the name the kernels' modules use)
 

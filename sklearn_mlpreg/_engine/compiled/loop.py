@@ -39,7 +39,7 @@ from .kernels import _model_step, model_rows
 from .streams import draw_masks
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 
 class Curves(NamedTuple):

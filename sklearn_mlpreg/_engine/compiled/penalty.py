@@ -17,7 +17,7 @@ from ..rules import group_shrink, soft_threshold
 from ..types import Array
 
 #: See :mod:`..jit`: numba compiles this file anew when any compiled source changes.
-CACHE_KEY = "5ea732047613d0ff"
+CACHE_KEY = "f4a963a9338b8588"
 
 _jit = jit
 
